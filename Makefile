@@ -1,0 +1,84 @@
+# capgen build. `make` builds llama.cpp (ggml + llama + mtmd) as static
+# libraries into build/, then bin/capgen. The llama.cpp sources come from the
+# Go module pinned in go.mod (see third_party/README.md).
+#
+#   make              libraries (when their inputs changed) + bin/capgen
+#   make test         everything above, then go test ./...
+#   make cuda         the same with the CUDA backend (needs nvcc)
+#   make metal        the same with the Metal backend (macOS)
+#   make portable     x86-64-v3 build for binaries that run on other machines
+#   make clean        remove build/ and bin/
+
+SHELL := /bin/bash
+GO ?= go
+CMAKE ?= cmake
+BUILD ?= build
+BACKEND ?= cpu
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+GOTEST_FLAGS ?=
+# GO_TAGS selects the link flags of package llama (llama/link_*.go).
+GO_TAGS ?=
+
+CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release
+ifeq ($(BACKEND),cuda)
+  CMAKE_FLAGS += -DCAPGEN_CUDA=ON
+  GO_TAGS := cuda
+  CUDA_HOME ?= $(or $(shell dirname $$(dirname $$(command -v nvcc 2>/dev/null)) 2>/dev/null),/usr/local/cuda)
+  export CGO_LDFLAGS := -L$(CUDA_HOME)/lib64 -L$(CUDA_HOME)/lib64/stubs $(CGO_LDFLAGS)
+  ifneq ($(CUDA_ARCH),)
+    CMAKE_FLAGS += -DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCH)
+  endif
+endif
+ifeq ($(BACKEND),metal)
+  CMAKE_FLAGS += -DCAPGEN_METAL=ON
+  GO_TAGS := metal
+endif
+ifeq ($(PORTABLE),1)
+  CMAKE_FLAGS += -DCAPGEN_PORTABLE=ON
+endif
+
+# Each backend gets its own CMake tree so switching does not rebuild the rest.
+CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
+STAMP := $(BUILD)/.stamp-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
+GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
+
+.PHONY: all libs capgen test cuda metal portable clean deps toy-model toy-eval bench
+
+all: capgen
+
+deps:
+	@bash scripts/deps.sh
+
+# The source folder of the pinned module; downloading it is part of `go list`.
+LLAMA_SRC = $(shell $(GO) list -m -f '{{.Dir}}' github.com/ollama/ollama)
+
+$(STAMP): CMakeLists.txt go.sum | deps
+	@src='$(LLAMA_SRC)'; if [ -z "$$src" ]; then echo "error: could not locate module github.com/ollama/ollama (go mod download github.com/ollama/ollama)" >&2; exit 1; fi; \
+	$(CMAKE) -S . -B $(CMAKE_DIR) $(CMAKE_FLAGS) -DLLAMA_SOURCE_ROOT="$$src" -DCMAKE_INSTALL_PREFIX=$(abspath $(BUILD)) >/dev/null
+	$(CMAKE) --build $(CMAKE_DIR) -j $(JOBS)
+	$(CMAKE) --install $(CMAKE_DIR) >/dev/null
+	@rm -f $(BUILD)/.stamp-*; touch $@
+
+# Ninja decides what to recompile; the stamp only avoids re-running CMake.
+libs: $(STAMP)
+	@$(CMAKE) --build $(CMAKE_DIR) -j $(JOBS) | grep -v '^ninja: no work to do' || true
+	@$(CMAKE) --install $(CMAKE_DIR) >/dev/null
+
+capgen: libs
+	$(GO) build $(GO_BUILD_TAGS) -o bin/capgen ./cmd/capgen
+
+test: capgen
+	$(GO) vet $(GO_BUILD_TAGS) ./...
+	$(GO) test $(GO_BUILD_TAGS) $(GOTEST_FLAGS) ./...
+
+cuda:
+	$(MAKE) BACKEND=cuda
+
+metal:
+	$(MAKE) BACKEND=metal
+
+portable:
+	$(MAKE) PORTABLE=1
+
+clean:
+	rm -rf $(BUILD) bin

@@ -1,0 +1,63 @@
+// Package llama binds llama.cpp and its multimodal library mtmd for
+// capgen. It is the only package of capgen that uses cgo; its exported
+// API mentions no C types, and every result is copied into Go memory.
+//
+// # Types and concurrency
+//
+//   - Model: a loaded GGUF text model (weights, vocabulary, chat template).
+//     Safe for concurrent use; load it once per process.
+//   - Projector: an mmproj GGUF (vision encoder + projector) loaded for a
+//     Model. Safe for concurrent use; image encodes are serialised.
+//   - Context: a KV cache with up to ContextOptions.MaxSequences sequences.
+//     Use a Context from one goroutine at a time; make one per goroutine.
+//
+// Close on each type is idempotent. A Model stays alive while Contexts or
+// Projectors made from it are open, even after its own Close. Objects that
+// are dropped without Close are freed by a GC cleanup, but closing
+// explicitly returns memory (often gigabytes) at a predictable time.
+//
+// # Evaluation
+//
+// Context.Append evaluates a Prompt (text with one MediaMarker per Image)
+// at the end of a sequence: text is tokenised by mtmd, images are encoded by
+// the projector and their embeddings decoded with the positions the model
+// expects (M-RoPE 2-D positions for the Qwen2-VL family, non-causal
+// attention over a whole image for Gemma 3), split by the batch size. The
+// last prompt token is kept pending, so Context.Generate can decode the last
+// token of many sequences in one batch: after one Append of the shared
+// image prefix, Context.CopySequence forks it to more sequences (the KV
+// cells are shared), each gets its own Append (a language, a question), and
+// one Generate call decodes them all together, one llama_decode per step.
+//
+// # Cancellation
+//
+// Methods that decode take a context.Context. Cancellation is checked
+// between decode steps, and during a decode ggml's abort callback stops the
+// CPU backend between graph nodes; the method then returns an error
+// wrapping ErrAborted and the context's error. Sequences touched by a
+// failed call are emptied.
+//
+// # Errors
+//
+// Errors are *Error values naming the Go operation, wrapping one of the
+// sentinels (ErrBadFile, ErrContextFull, ErrNoVision, ErrProjectorMismatch,
+// ErrInvalidArgument, ErrBatchTooSmall, ErrAborted, ErrClosed); when
+// llama.cpp logged an error during the operation, Error.Detail quotes it.
+// Inputs that would make llama.cpp abort the process (a batch larger than
+// n_batch, an image larger than the physical batch of a non-causal
+// projector, sequence ids out of range, a projector for another model) are
+// checked in Go first.
+//
+// # Logs
+//
+// llama.cpp's logs are dropped unless SetLogger routes them to a
+// log/slog Logger.
+//
+// # Building
+//
+// The package links the static libraries that `make` builds from the
+// llama.cpp sources of the pinned Go module github.com/ollama/ollama into
+// build/ (see third_party/README.md). Build tag cuda links the CUDA
+// backend, metal the Metal one; CGO_ENABLED=0 fails with a message saying
+// cgo is needed.
+package llama

@@ -1,0 +1,58 @@
+package llama
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"runtime"
+)
+
+// MaxImageSide bounds each side of an Image handed to the projector; the
+// vision package resizes photos long before this.
+const MaxImageSide = 16384
+
+// Image is packed 8-bit RGB, row-major, 3 bytes per pixel, as produced by
+// the vision package.
+type Image struct {
+	RGB           []byte
+	Width, Height int
+	// ID identifies the content (a hash) for the embedding cache; empty
+	// means computed from the pixels when a cache is in use.
+	ID string
+}
+
+func (img *Image) validate(op string) error {
+	if img.Width <= 0 || img.Height <= 0 || img.Width > MaxImageSide || img.Height > MaxImageSide {
+		return opErr(op, ErrInvalidArgument, "image size %dx%d outside 1..%d per side", img.Width, img.Height, MaxImageSide)
+	}
+	if len(img.RGB) != img.Width*img.Height*3 {
+		return opErr(op, ErrInvalidArgument, "image %dx%d needs %d RGB bytes, got %d", img.Width, img.Height, img.Width*img.Height*3, len(img.RGB))
+	}
+	return nil
+}
+
+// contentID returns img.ID or a hash of its size and pixels.
+func (img *Image) contentID() string {
+	if img.ID != "" {
+		return img.ID
+	}
+	h := sha256.New()
+	var dims [8]byte
+	dims[0], dims[1], dims[2], dims[3] = byte(img.Width>>24), byte(img.Width>>16), byte(img.Width>>8), byte(img.Width)
+	dims[4], dims[5], dims[6], dims[7] = byte(img.Height>>24), byte(img.Height>>16), byte(img.Height>>8), byte(img.Height)
+	h.Write(dims[:])
+	h.Write(img.RGB)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// DefaultThreads is the thread count used when options leave it at 0: the
+// number of CPUs Go may use, at most 16 (decode is bound by memory
+// bandwidth, and more threads than cores only adds contention).
+func DefaultThreads() int {
+	return min(runtime.GOMAXPROCS(0), 16)
+}
+
+// Source of the linked llama.cpp, as pinned in go.mod (third_party/README.md).
+const (
+	LlamaCppCommit = "ec98e2002"
+	SourceModule   = "github.com/ollama/ollama@v0.17.4"
+)
