@@ -422,14 +422,22 @@ func (c *Context) Clear() error {
 
 // watch arms the abort flag for the duration of a decode loop: when ctx
 // is cancelled, ggml stops between graph nodes and llama_decode returns 2.
+// The returned stop waits for a cancellation already under way, so a late
+// flag cannot abort the next call.
 func (c *Context) watch(ctx context.Context) (stop func()) {
 	C.capgen_abort_store(c.abort, 0)
 	if ctx.Done() == nil {
 		return func() {}
 	}
-	unregister := context.AfterFunc(ctx, func() { C.capgen_abort_store(c.abort, 1) })
+	fired := make(chan struct{})
+	unregister := context.AfterFunc(ctx, func() {
+		C.capgen_abort_store(c.abort, 1)
+		close(fired)
+	})
 	return func() {
-		unregister()
+		if !unregister() {
+			<-fired
+		}
 		C.capgen_abort_store(c.abort, 0)
 	}
 }

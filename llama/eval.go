@@ -210,6 +210,7 @@ func (c *Context) flushPending(ctx context.Context, op string, seq int) error {
 	for len(toks) > 0 {
 		n := min(len(toks), c.nBatch)
 		c.fillBatch(toks[:n], s.next, seq, false)
+		clearLastError()
 		ret := C.llama_decode(c.p, c.batch)
 		c.stats.Decodes++
 		if err := decodeErr(op, ctx, ret); err != nil {
@@ -280,6 +281,7 @@ func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) e
 	if c.proj.info.NonCausal {
 		C.llama_set_causal_attn(c.p, false)
 	}
+	clearLastError()
 	ret := C.capgen_decode_embd(c.p, (*C.float)(unsafe.Pointer(&embd[0])), C.int32_t(ch.nTok), C.int32_t(nEmbd),
 		C.int32_t(nPosPerEmbd), (*C.int32_t)(unsafe.Pointer(&pos[0])), C.int32_t(seq), C.int32_t(c.nBatch))
 	if c.proj.info.NonCausal {

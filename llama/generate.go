@@ -163,6 +163,7 @@ func (c *Context) step(ctx context.Context, op string, running []*genSeq) error 
 			return nil
 		}
 		c.batch.n_tokens = C.int32_t(n)
+		clearLastError()
 		ret := C.llama_decode(c.p, c.batch)
 		c.stats.Decodes++
 		if err := decodeErr(op, ctx, ret); err != nil {

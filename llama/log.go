@@ -20,7 +20,7 @@ var (
 	logger      atomic.Pointer[slog.Logger]
 
 	// llama.cpp writes log lines in fragments; logMu guards the pending
-	// fragment and the last error line, which errors from load functions
+	// fragment and the first error line since clearLastError, which errors
 	// quote because it usually names the exact problem.
 	logMu      sync.Mutex
 	logPending strings.Builder
@@ -59,7 +59,9 @@ func goLogCallback(level C.int, text *C.char) {
 	line := strings.TrimSpace(logPending.String())
 	logPending.Reset()
 	lvl := logLevel
-	if lvl == C.GGML_LOG_LEVEL_ERROR && line != "" {
+	// The first error of an operation names the cause; later ones say
+	// only that the caller failed too.
+	if lvl == C.GGML_LOG_LEVEL_ERROR && line != "" && lastError == "" {
 		lastError = line
 	}
 	logMu.Unlock()
@@ -82,7 +84,8 @@ func goLogCallback(level C.int, text *C.char) {
 	l.Log(context.Background(), sl, line, "source", "llama.cpp")
 }
 
-// takeLastError returns and clears the last error line llama.cpp logged.
+// takeLastError returns and clears the first error line llama.cpp logged
+// since clearLastError.
 func takeLastError() string {
 	logMu.Lock()
 	defer logMu.Unlock()

@@ -86,6 +86,9 @@ func LoadModel(ctx context.Context, path string, opt *ModelOptions) (*Model, err
 	if err := checkGGUF(op, path); err != nil {
 		return nil, err
 	}
+	if arch := ggufArchitecture(path); arch == "clip" {
+		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf("this is an mmproj projector, not a text model: load it with LoadProjector (--mmproj): %w", ErrBadFile)}
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: op, Path: path, Err: err}
 	}

@@ -78,12 +78,12 @@ var outputTensors = map[string]struct {
 	"kimivl":           {"mm.2.weight", 1},
 	"mlp_norm":         {"mm.3.bias", 0},
 	"resampler":        {"resampler.proj.weight", 0},
-	"qwen2vl_merger":   {"mm.1.bias", 0},
-	"qwen2.5vl_merger": {"mm.1.bias", 0},
-	"janus_pro":        {"mm.1.bias", 0},
+	"qwen2vl_merger":   {"mm.2.bias", 0}, // clip.cpp's mm_1_b
+	"qwen2.5vl_merger": {"mm.2.bias", 0},
+	"janus_pro":        {"mm.2.bias", 0},
 	"gemma3":           {"mm.input_projection.weight", 0},
 	"idefics3":         {"mm.model.fc.weight", 1},
-	"internvl":         {"mm.3.weight", 1},
+	"internvl":         {"mm.model.mlp.3.weight", 1},
 }
 
 // projectorHeader is what LoadProjector checks before mtmd sees the file.
@@ -135,6 +135,18 @@ func readProjectorHeader(op, path string) (projectorHeader, error) {
 		h.outputSize = int(t.ne[ot.dim])
 	}
 	return h, nil
+}
+
+// ggufArchitecture returns general.architecture of a GGUF file, or "".
+func ggufArchitecture(path string) string {
+	cpath := C.CString(path)
+	defer C.free(unsafe.Pointer(cpath))
+	g := C.gguf_init_from_file(cpath, C.struct_gguf_init_params{no_alloc: true})
+	if g == nil {
+		return ""
+	}
+	defer C.gguf_free(g)
+	return ggufString(g, "general.architecture")
 }
 
 func ggufString(g *C.struct_gguf_context, key string) string {
@@ -196,6 +208,14 @@ func LoadProjector(model *Model, path string, opt *ProjectorOptions) (*Projector
 		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf(
 			"projector (%s) produces %d-wide embeddings but %s expects %d: use the mmproj file released with this model: %w",
 			h.projType, h.outputSize, model.meta.Architecture, want, ErrProjectorMismatch)}
+	}
+	rope := C.llama_model_rope_type(model.p)
+	modelMRoPE := rope == C.LLAMA_ROPE_TYPE_MROPE || rope == C.LLAMA_ROPE_TYPE_IMROPE
+	if projMRoPE := strings.HasPrefix(h.projType, "qwen") && strings.HasSuffix(h.projType, "_merger"); projMRoPE != modelMRoPE {
+		model.release()
+		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf(
+			"projector (%s) and model (%s) disagree on M-RoPE image positions: use the mmproj file released with this model: %w",
+			h.projType, model.meta.Architecture, ErrProjectorMismatch)}
 	}
 	if !h.hasVision {
 		model.release()

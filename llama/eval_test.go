@@ -1,0 +1,427 @@
+package llama
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// describe appends an image prompt to seq 0 of c and generates greedily.
+func describe(t *testing.T, c *Context, img Image, instruction string, maxTokens int) Completion {
+	t.Helper()
+	ctx := context.Background()
+	p := Prompt{Text: userPrompt(t, c.Model(), instruction), Images: []Image{img}, AddSpecial: true}
+	if err := c.Append(ctx, 0, p); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: maxTokens}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out[0]
+}
+
+func TestImageEvaluationEveryFamily(t *testing.T) {
+	for _, fam := range families {
+		t.Run(fam, func(t *testing.T) {
+			l := loadPair(t, fam)
+			c := newContext(t, l, ContextOptions{ContextSize: 1024})
+			img := testImage(80, 48, 3)
+			nTok, nPos, err := l.proj.ImageTokens(img.Width, img.Height)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if nTok <= 0 || nPos <= 0 || nPos > nTok {
+				t.Fatalf("ImageTokens = %d tokens, %d positions", nTok, nPos)
+			}
+			got := describe(t, c, img, "Describe the image.", 8)
+			st := c.Stats()
+			if st.ImageEncodes == 0 || st.ImageTokens == 0 || st.ImageTokens > nTok {
+				t.Errorf("stats %+v, image takes %d tokens", st, nTok)
+			}
+			if len(got.Tokens) == 0 && got.Reason != StopEnd {
+				t.Errorf("nothing generated: %+v", got)
+			}
+			if got.Reason != StopLength && got.Reason != StopEnd {
+				t.Errorf("reason %q", got.Reason)
+			}
+			// Positions: M-RoPE images advance by their larger grid side, not
+			// by their token count.
+			pos, _ := c.Position(0)
+			if pos <= nPos {
+				t.Errorf("position %d after an image of %d positions", pos, nPos)
+			}
+			// The same image and prompt in a fresh context give the same text:
+			// the evaluation is deterministic.
+			c2 := newContext(t, l, ContextOptions{ContextSize: 1024})
+			if again := describe(t, c2, img, "Describe the image.", 8); !slices.Equal(again.Tokens, got.Tokens) {
+				t.Errorf("second run %v, first %v", again.Tokens, got.Tokens)
+			}
+		})
+	}
+}
+
+// The image must reach the model: another image gives other logits. With
+// random weights the text may still coincide, so the test compares the
+// greedy continuations of several images.
+func TestImageChangesOutput(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	seen := map[string]bool{}
+	for seed := range uint64(4) {
+		c := newContext(t, l, ContextOptions{ContextSize: 512})
+		got := describe(t, c, testImage(64, 64, seed*7+1), "Describe.", 12)
+		seen[fmt.Sprint(got.Tokens)] = true
+	}
+	if len(seen) < 2 {
+		t.Errorf("four different images gave the same %d-token output", 12)
+	}
+}
+
+// N sequences forked from one image prefix and decoded together give the
+// same greedy tokens as each decoded alone, and the image is encoded once.
+func TestBatchedEqualsSequential(t *testing.T) {
+	for _, fam := range []string{"tiny-llava", "tiny-qwen25vl", "tiny-gemma3", "tiny-smolvlm"} {
+		t.Run(fam, func(t *testing.T) {
+			l := loadPair(t, fam)
+			ctx := context.Background()
+			img := testImage(72, 40, 11)
+			full := userPrompt(t, l.model, "Describe the image in LANG.")
+			cut := strings.Index(full, "LANG")
+			prefix, tail := full[:cut], full[cut+len("LANG"):]
+			langs := []string{"German", "French", "Japanese", "Swahili"}
+
+			c := newContext(t, l, ContextOptions{ContextSize: 2048, MaxSequences: len(langs)})
+			if err := c.Append(ctx, 0, Prompt{Text: prefix, Images: []Image{img}, AddSpecial: true}); err != nil {
+				t.Fatal(err)
+			}
+			for i := 1; i < len(langs); i++ {
+				if err := c.CopySequence(0, i); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var reqs []GenerateRequest
+			for i, lang := range langs {
+				if err := c.Append(ctx, i, Prompt{Text: lang + tail}); err != nil {
+					t.Fatal(err)
+				}
+				reqs = append(reqs, GenerateRequest{Seq: i, MaxTokens: 10})
+			}
+			decodesBefore := c.Stats().Decodes
+			together, err := c.Generate(ctx, reqs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := c.Stats()
+			// An image may be several slices (SmolVLM tiles); each is
+			// encoded once however many sequences share it.
+			if one, _, _ := l.proj.ImageTokens(img.Width, img.Height); st.ImageTokens > one || st.ImageEncodes == 0 {
+				t.Errorf("%d image embeddings decoded (%d encodes) for %d sequences; one image takes %d", st.ImageTokens, st.ImageEncodes, len(langs), one)
+			}
+			maxLen := 0
+			for _, r := range together {
+				maxLen = max(maxLen, len(r.Tokens))
+			}
+			// One llama_decode per step for all sequences (+1 for a step that
+			// only sampled end tokens).
+			if steps := st.Decodes - decodesBefore; steps > maxLen+1 {
+				t.Errorf("%d decodes for %d steps: sequences were not decoded together", steps, maxLen)
+			}
+
+			for i, lang := range langs {
+				alone := newContext(t, l, ContextOptions{ContextSize: 2048})
+				if err := alone.Append(ctx, 0, Prompt{Text: prefix, Images: []Image{img}, AddSpecial: true}); err != nil {
+					t.Fatal(err)
+				}
+				if err := alone.Append(ctx, 0, Prompt{Text: lang + tail}); err != nil {
+					t.Fatal(err)
+				}
+				out, err := alone.Generate(ctx, []GenerateRequest{{MaxTokens: 10}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !slices.Equal(out[0].Tokens, together[i].Tokens) {
+					t.Errorf("%s: alone %v, together %v", lang, out[0].Tokens, together[i].Tokens)
+				}
+			}
+		})
+	}
+}
+
+func TestEmbeddingCache(t *testing.T) {
+	l := loadPair(t, "tiny-smolvlm")
+	cache := NewLRUCache(64 << 20)
+	c := newContext(t, l, ContextOptions{ContextSize: 2048, Cache: cache})
+	img := testImage(90, 60, 5)
+	first := describe(t, c, img, "Describe.", 6)
+	encodes := c.Stats().ImageEncodes
+	if encodes == 0 {
+		t.Fatal("no encode")
+	}
+	if err := c.Clear(); err != nil {
+		t.Fatal(err)
+	}
+	second := describe(t, c, img, "Describe.", 6)
+	st := c.Stats()
+	if st.ImageEncodes != encodes || st.ImageCacheHits != encodes {
+		t.Errorf("second pass: %d encodes (first %d), %d cache hits", st.ImageEncodes, encodes, st.ImageCacheHits)
+	}
+	if !slices.Equal(first.Tokens, second.Tokens) {
+		t.Errorf("cached embeddings changed the output: %v vs %v", first.Tokens, second.Tokens)
+	}
+	hits, _, bytes := cache.Stats()
+	if hits != int64(encodes) || bytes == 0 {
+		t.Errorf("cache stats hits=%d bytes=%d", hits, bytes)
+	}
+}
+
+func TestStopStringsAndStreaming(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	img := testImage(32, 32, 2)
+	base := describe(t, newContext(t, l, ContextOptions{ContextSize: 512}), img, "Go.", 24)
+	// A stop string of two ASCII letters from the middle of the output.
+	stop := ""
+	for i := 2; i+2 <= len(base.Text); i++ {
+		if isLetter(base.Text[i]) && isLetter(base.Text[i+1]) {
+			stop = base.Text[i : i+2]
+			break
+		}
+	}
+	if stop == "" {
+		t.Skipf("random model produced no two ASCII letters in %q", base.Text)
+	}
+	want := base.Text[:strings.Index(base.Text, stop)]
+
+	c := newContext(t, l, ContextOptions{ContextSize: 512})
+	ctx := context.Background()
+	if err := c.Append(ctx, 0, Prompt{Text: userPrompt(t, l.model, "Go."), Images: []Image{img}, AddSpecial: true}); err != nil {
+		t.Fatal(err)
+	}
+	var streamed strings.Builder
+	out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 24, Stop: []string{stop}, OnText: func(p string) bool {
+		streamed.WriteString(p)
+		return true
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Reason != StopString || out[0].Text != want {
+		t.Errorf("with stop %q: %q (%s), want %q", stop, out[0].Text, out[0].Reason, want)
+	}
+	if streamed.String() != out[0].Text {
+		t.Errorf("streamed %q, text %q", streamed.String(), out[0].Text)
+	}
+}
+
+func TestCallerStopsAndMaxTokens(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	c := newContext(t, l, ContextOptions{ContextSize: 512})
+	ctx := context.Background()
+	if err := c.Append(ctx, 0, Prompt{Text: userPrompt(t, l.model, "x"), Images: []Image{testImage(32, 32, 9)}}); err != nil {
+		t.Fatal(err)
+	}
+	calls := 0
+	out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 50, OnText: func(string) bool { calls++; return calls < 2 }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Reason != StopCaller && out[0].Reason != StopEnd {
+		t.Errorf("reason %q after OnText returned false", out[0].Reason)
+	}
+	if out[0].Reason == StopCaller && len(out[0].Tokens) >= 50 {
+		t.Errorf("generation went on after OnText returned false")
+	}
+}
+
+func TestGenerateCancelled(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	c := newContext(t, l, ContextOptions{ContextSize: 512})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if err := c.Append(ctx, 0, Prompt{Text: userPrompt(t, l.model, "x"), Images: []Image{testImage(32, 32, 4)}}); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	_, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 200, OnText: func(string) bool {
+		n++
+		if n == 2 {
+			cancel()
+		}
+		return true
+	}}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if pos, _ := c.Position(0); pos != 0 {
+		t.Errorf("a cancelled sequence keeps position %d, want it emptied", pos)
+	}
+	// The context stays usable.
+	if err := c.Append(context.Background(), 0, Prompt{Text: userPrompt(t, l.model, "x"), Images: []Image{testImage(32, 32, 4)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Generate(context.Background(), []GenerateRequest{{MaxTokens: 3}}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A decode cancelled from another goroutine while it runs stops through
+// ggml's abort callback or between batches; either way the error says so.
+func TestAppendCancelledDuringDecode(t *testing.T) {
+	l := loadPair(t, "tiny-gemma3")
+	c := newContext(t, l, ContextOptions{ContextSize: 8192, BatchSize: 2048})
+	long := strings.Repeat("the quick brown fox jumps over the lazy dog ", 150)
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := c.Append(ctx, 0, Prompt{Text: long}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 1000}})
+		done <- err
+	}()
+	cancel()
+	err := <-done
+	if err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want nil (finished first) or context.Canceled", err)
+	}
+}
+
+func TestAppendErrors(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	ctx := context.Background()
+	c := newContext(t, l, ContextOptions{ContextSize: 128, MaxSequences: 2})
+	img := testImage(32, 32, 1)
+	cases := []struct {
+		name string
+		seq  int
+		p    Prompt
+		want error
+	}{
+		{"seq out of range", 2, Prompt{Text: "x"}, ErrInvalidArgument},
+		{"negative seq", -1, Prompt{Text: "x"}, ErrInvalidArgument},
+		{"marker without image", 0, Prompt{Text: MediaMarker() + "x"}, ErrInvalidArgument},
+		{"image without marker", 0, Prompt{Text: "x", Images: []Image{img}}, ErrInvalidArgument},
+		{"short pixels", 0, Prompt{Text: MediaMarker(), Images: []Image{{RGB: make([]byte, 10), Width: 32, Height: 32}}}, ErrInvalidArgument},
+		{"zero size", 0, Prompt{Text: MediaMarker(), Images: []Image{{Width: 0, Height: 5}}}, ErrInvalidArgument},
+		{"huge side", 0, Prompt{Text: MediaMarker(), Images: []Image{{Width: MaxImageSide + 1, Height: 1}}}, ErrInvalidArgument},
+		{"longer than context", 0, Prompt{Text: strings.Repeat("word ", 400)}, ErrContextFull},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := c.Append(ctx, tc.seq, tc.p)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("err = %v, want %v", err, tc.want)
+			}
+			var le *Error
+			if !errors.As(err, &le) || le.Op != "Context.Append" {
+				t.Errorf("err %#v does not name Context.Append", err)
+			}
+		})
+	}
+	textOnly, err := NewContext(l.model, &ContextOptions{ContextSize: 128})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer textOnly.Close()
+	if err := textOnly.Append(ctx, 0, Prompt{Text: MediaMarker(), Images: []Image{img}}); !errors.Is(err, ErrNoVision) {
+		t.Errorf("image in text-only context: %v, want ErrNoVision", err)
+	}
+	if _, err := c.Generate(ctx, []GenerateRequest{{Seq: 1}}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("Generate with nothing pending: %v", err)
+	}
+	if err := c.Append(ctx, 1, Prompt{Text: "hello"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []GenerateRequest{
+		{Seq: 1, Sampling: Sampling{Temperature: -1}},
+		{Seq: 1, Sampling: Sampling{TopP: 2}},
+		{Seq: 1, MaxTokens: -1},
+		{Seq: 1, Stop: []string{""}},
+	} {
+		if _, err := c.Generate(ctx, []GenerateRequest{bad}); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("Generate(%+v): %v, want ErrInvalidArgument", bad, err)
+		}
+	}
+	if _, err := c.Generate(ctx, []GenerateRequest{{Seq: 1}, {Seq: 1}}); !errors.Is(err, ErrInvalidArgument) {
+		t.Errorf("same sequence twice: %v", err)
+	}
+}
+
+func TestContextFullDuringGeneration(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	c := newContext(t, l, ContextOptions{ContextSize: 64})
+	ctx := context.Background()
+	if err := c.Append(ctx, 0, Prompt{Text: strings.Repeat("a ", 20), AddSpecial: true}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Generate(ctx, []GenerateRequest{{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out[0].Reason != StopContext && out[0].Reason != StopEnd {
+		t.Errorf("reason %q, want context (or end)", out[0].Reason)
+	}
+	if c.Used() > c.Size() {
+		t.Errorf("used %d of %d cells", c.Used(), c.Size())
+	}
+}
+
+func TestLongPromptSplitsByBatch(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	c := newContext(t, l, ContextOptions{ContextSize: 1024, BatchSize: 16})
+	ctx := context.Background()
+	text := strings.Repeat("many words here ", 40)
+	toks, err := l.model.Tokenize(text, TokenizeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Append(ctx, 0, Prompt{Text: MediaMarker() + text, Images: []Image{testImage(32, 32, 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Stats().Decodes; d < len(toks)/16 {
+		t.Errorf("%d decodes for %d prompt tokens at batch 16", d, len(toks))
+	}
+}
+
+func TestNonCausalRaisesUBatch(t *testing.T) {
+	l := loadPair(t, "tiny-gemma3")
+	n, _, err := l.proj.ImageTokens(l.proj.Info().ImageSize, l.proj.Info().ImageSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newContext(t, l, ContextOptions{ContextSize: 512, BatchSize: 2, UBatchSize: 1})
+	if c.UBatchSize() < n || c.BatchSize() < n {
+		t.Errorf("ubatch %d, batch %d for a %d-token non-causal image", c.UBatchSize(), c.BatchSize(), n)
+	}
+	describe(t, c, testImage(50, 70, 3), "x", 2)
+}
+
+func TestSamplingSeeds(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	run := func(seed uint32) []Token {
+		c := newContext(t, l, ContextOptions{ContextSize: 512})
+		ctx := context.Background()
+		if err := c.Append(ctx, 0, Prompt{Text: userPrompt(t, l.model, "x"), Images: []Image{testImage(32, 32, 4)}}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 16, Sampling: Sampling{Temperature: 1.5, TopK: 200, TopP: 0.99, MinP: 0.001, RepeatPenalty: 1.1, Seed: seed}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out[0].Tokens
+	}
+	a, b, other := run(1), run(1), run(2)
+	if !slices.Equal(a, b) {
+		t.Errorf("same seed gave %v and %v", a, b)
+	}
+	if slices.Equal(a, other) && len(a) > 3 {
+		t.Errorf("seeds 1 and 2 gave the same %d tokens", len(a))
+	}
+}
+
+func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
