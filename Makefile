@@ -42,7 +42,7 @@ CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 STAMP := $(BUILD)/.stamp-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
 
-.PHONY: all libs capgen test cuda metal portable clean deps toy-model toy-eval bench
+.PHONY: all libs capgen test demo cuda metal portable clean deps bench
 
 all: capgen
 
@@ -70,6 +70,20 @@ capgen: libs
 test: capgen
 	$(GO) vet $(GO_BUILD_TAGS) ./...
 	$(GO) test $(GO_BUILD_TAGS) $(GOTEST_FLAGS) ./...
+	# The statistical language identifier is opt-in (-tags lingua): test it too.
+	$(GO) test -tags lingua $(GOTEST_FLAGS) ./caption/
+
+# The main job on the embedded default: until the toy model lands, a small
+# random-weight LLaVA-shaped pair generated here (its caption is noise).
+DEMO_DIR := $(BUILD)/models
+demo: capgen
+	@$(GO) run ./models/synth/cmd/synth -preset tiny-llava -o $(DEMO_DIR) -q >/dev/null
+	bin/capgen describe --model $(DEMO_DIR)/tiny-llava-F32.gguf --mmproj $(DEMO_DIR)/mmproj-tiny-llava-F32.gguf --max-tokens 24 testdata/scene.png
+
+# Benchmarks of package llama on the SmolVLM-256M-shaped model (written once
+# into $(BUILD)/models) and of package vision.
+bench: libs
+	$(GO) test $(GO_BUILD_TAGS) -run '^$$' -bench . -benchtime 3x ./llama ./vision
 
 cuda:
 	$(MAKE) BACKEND=cuda

@@ -1,0 +1,91 @@
+// Package caption turns images into captions in many languages with a local
+// vision-LLM. This documentation describes its language layer: the language
+// registry, the prompt templates, the check that an answer is in the
+// requested language, and the clean-up of raw model output.
+//
+// # Languages
+//
+// The registry (Languages, LookupLanguage, ParseLanguages) holds more than
+// 120 languages: the union of the XM3600, Babel-ImageNet and Centurio sets.
+// A Language carries its BCP-47 tag (the canonical key), ISO 639-3 code,
+// English and native names, ISO 15924 script and writing direction.
+// Lookups accept tags in any case with - or _ ("zh_TW"), legacy codes
+// ("iw", "in", "ji"), ISO 639-3 and 639-2/B codes, English and native names
+// with or without accents ("español", "espanol"), and tags with region
+// subtags ("de-AT"). Simplified Chinese is "zh" (zh-Hans, zh-CN),
+// Traditional "zh-Hant" (zh-TW, zh-HK); Norwegian Bokmål is "no" (nb) and
+// Nynorsk "nn"; Filipino is "fil" (tl). An unknown code is an
+// *UnknownLanguageError (errors.Is ErrUnknownLanguage) whose message
+// suggests the nearest entries: caption: unknown language "germna"; did
+// you mean de (German)?
+//
+// # Prompt templates
+//
+// Templates holds one prompt per language and Mode (brief, detailed, region,
+// tile, merge, translate, question), plus "custom" (wraps a caller's own
+// instruction with the language statement), "strict" (the stronger
+// instruction used for a retry after an answer in the wrong language) and
+// the nine tile position names. The 36 XM3600 languages and Traditional
+// Chinese have instructions written in the language itself; every other
+// language gets English instructions that name it ("Answer in Amharic
+// (አማርኛ)."). Every prompt states the target language.
+//
+// The built-in templates are text files embedded from templates/ in this
+// package. LoadTemplates and ReadTemplates lay a file of the same format
+// over them, key by key:
+//
+//	# comment
+//	[de]                  a section: any LookupLanguage spelling, or * for the fallback
+//	brief = Beschreibe das Bild in einem Satz auf Deutsch.
+//	region = Beschreibe diesen Bildausschnitt auf Deutsch in höchstens {words} Wörtern.
+//	merge = ...\n\nGanzes Bild: {global}\n\nTeile:\n{tiles}
+//	position.top-left = oben links
+//
+// A value is one line; \n stands for a line break and \\ for a backslash.
+// Keys: brief, detailed, region, tile, merge, translate, question, custom,
+// strict, and position.top-left, position.top, position.top-right,
+// position.left, position.center, position.right, position.bottom-left,
+// position.bottom, position.bottom-right. Placeholders are {name}; {{ and }}
+// are literal braces. Each key takes exactly these, and must use those that
+// the caller supplies:
+//
+//	region     {words}                   word budget of a region caption
+//	tile       {position}                where the tile lies (Templates.Position)
+//	merge      {global} {tiles}          global caption and the tile captions
+//	translate  {source_language} {text}  source language name and the text
+//	question   {question}                the user's question
+//	custom     {instruction}             the caller's instruction
+//
+// and every key but the position names may use {language}, the target
+// language's Display name, filled in by the renderer. An unknown key,
+// section or placeholder, or a missing required one, is an error when the
+// file is read, with its line number; Render fails on missing or unexpected
+// variables. Values are inserted verbatim and never expanded again.
+//
+// Templates.Hash and TemplatesHash give a stable SHA-256 of the prompts a
+// set of languages sees, so that a model trained on fixed prompts can
+// detect that they changed.
+//
+// # Language check
+//
+// DetectLanguage (or a Detector) decides whether an answer is in the
+// requested language: first by script (Unicode letter counts; ja needs
+// kana, zh is Han without kana, Simplified and Traditional are told apart),
+// then, where several languages share the script, by a statistical
+// identifier restricted to the requested language and its usual drift
+// targets. Answers of up to three words are only checked by script. See
+// detect.go for the measurements behind the design and the lingua build tag
+// tag.
+//
+// # Clean-up
+//
+// Clean removes markdown, normalises white space, drops a boilerplate opener
+// ("This image shows", "Das Bild zeigt", "На изображении", "图中") where what
+// is left stands as a caption, and, when generation hit its token limit
+// (CleanOptions.Truncated), cuts the unfinished last sentence.
+//
+// # Concurrency
+//
+// The registry, a Templates value and a Detector are safe for concurrent
+// use; Templates values are immutable once built.
+package caption
