@@ -1,7 +1,37 @@
 // Package caption turns images into captions in many languages with a local
-// vision-LLM. This documentation describes its language layer: the language
-// registry, the prompt templates, the check that an answer is in the
-// requested language, and the clean-up of raw model output.
+// vision-LLM: an Engine over a llama.Model and llama.Projector, the
+// language registry, the prompt templates, the check that an answer is in
+// the requested language, and the clean-up of raw model output.
+//
+// # Engine
+//
+// New (or Load, which also loads the model pair) makes an Engine. Its
+// methods take a context.Context first and return structured results:
+//
+//   - Describe: a brief or detailed caption, a custom instruction or an
+//     answer to a question, in several languages at once. The image is
+//     encoded and prefilled once; the prefix is forked to one sequence per
+//     language (llama.Context.CopySequence) and all languages are decoded
+//     together, one llama_decode per step.
+//   - Regions: captions of boxes (original-image pixels) from their focal
+//     crops (the box plus a context margin), with a word budget; the crops of
+//     one image are decoded together and results carry their boxes.
+//   - Dense: Pyramid of Captions: a global caption, captions of grid tiles
+//     (optionally a second, finer level), and a text-only merge of both into
+//     one dense description by the same model.
+//
+// Strategies: Direct asks in each language; every answer is checked
+// (DetectLanguage) and a wrong-language answer is retried once with the
+// strict instruction. Pivot captions in a pivot language (English) and
+// has the model translate, text only. Auto is Direct with Pivot as the
+// fallback for languages still wrong after the retry. Each Caption records
+// the requested and detected language, and whether a retry or pivot
+// happened.
+//
+// Work is packed into rounds that fit one llama context (its sequences and
+// KV cells); image embeddings are cached by content hash
+// (Options.Cache), so an image split over rounds, retried or asked again is
+// encoded once.
 //
 // # Languages
 //
@@ -74,7 +104,7 @@
 // then, where several languages share the script, by a statistical
 // identifier restricted to the requested language and its usual drift
 // targets. Answers of up to three words are only checked by script. See
-// detect.go for the measurements behind the design and the lingua build tag
+// detect.go for the measurements behind the design and the lingua build
 // tag.
 //
 // # Clean-up
@@ -86,6 +116,9 @@
 //
 // # Concurrency
 //
-// The registry, a Templates value and a Detector are safe for concurrent
-// use; Templates values are immutable once built.
+// An Engine is safe for concurrent use by several goroutines: each call
+// takes one of its pooled llama contexts (Options.Contexts) and waits while
+// all are busy; the model's weights are shared. The registry, a Templates
+// value and a Detector are safe for concurrent use; Templates values are
+// immutable once built.
 package caption

@@ -2,67 +2,28 @@ package llama
 
 import (
 	"context"
-	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
-	"sync"
 	"testing"
 
-	"github.com/capgen/capgen/models/synth"
-)
-
-// The tiny random-weight pairs of every family, written once per test
-// binary into a temporary folder.
-var (
-	modelsOnce sync.Once
-	modelsDir  string
-	modelsErr  error
+	"github.com/capgen/capgen/internal/testmodels"
 )
 
 type pairFiles struct{ model, mmproj string }
 
-var families = []string{"tiny-llava", "tiny-smolvlm", "tiny-qwen25vl", "tiny-gemma3"}
+var families = testmodels.Families
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if modelsDir != "" {
-		os.RemoveAll(modelsDir)
-	}
+	testmodels.Cleanup()
 	os.Exit(code)
 }
 
 // tinyPair returns the files of a tiny preset, writing them on first use.
 func tinyPair(t testing.TB, preset string) pairFiles {
 	t.Helper()
-	modelsOnce.Do(func() {
-		modelsDir, modelsErr = os.MkdirTemp("", "capgen-llama-test-")
-		if modelsErr != nil {
-			return
-		}
-		for _, name := range families {
-			p, err := synth.Preset(name)
-			if err != nil {
-				modelsErr = err
-				return
-			}
-			dir := filepath.Join(modelsDir, name)
-			if _, _, err := synth.Write(dir, p, &synth.WriteOptions{Seed: 7}); err != nil {
-				modelsErr = fmt.Errorf("writing %s: %w", name, err)
-				return
-			}
-		}
-	})
-	if modelsErr != nil {
-		t.Fatal(modelsErr)
-	}
-	p, err := synth.Preset(preset)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, mm := synth.FileNames(&p, nil)
-	dir := filepath.Join(modelsDir, preset)
-	return pairFiles{filepath.Join(dir, m), filepath.Join(dir, mm)}
+	p := testmodels.Tiny(t, preset)
+	return pairFiles{p.Model, p.MMProj}
 }
 
 // loaded is a model with its projector, closed at the end of the test.
