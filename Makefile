@@ -78,7 +78,7 @@ test: capgen
 DEMO_DIR := $(BUILD)/models
 demo: capgen
 	@$(GO) run ./models/synth/cmd/synth -preset tiny-llava -o $(DEMO_DIR) -q >/dev/null
-	bin/capgen describe --model $(DEMO_DIR)/tiny-llava-F32.gguf --mmproj $(DEMO_DIR)/mmproj-tiny-llava-F32.gguf --max-tokens 24 testdata/scene.png
+	bin/capgen describe --model $(DEMO_DIR)/tiny-llava-F32.gguf --mmproj $(DEMO_DIR)/mmproj-tiny-llava-F32.gguf --lang en,de,ja --max-tokens 24 testdata/scene.png
 
 # Benchmarks of package llama on the SmolVLM-256M-shaped model (written once
 # into $(BUILD)/models) and of package vision.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,43 +10,77 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/vision"
 )
 
-// describeOptions are the flags of `capgen describe`.
-type describeOptions struct {
+// modelOptions are the flags every command that runs a model shares.
+type modelOptions struct {
 	Model, MMProj string
-	Prompt        string
-	MaxTokens     int
-	MaxSide       int
 	Threads       int
 	GPULayers     int
 	ContextSize   int
-	Temperature   float64
-	Seed          uint
+	MaxSide       int
 	Verbose       bool
+}
+
+func (o *modelOptions) flags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "model", Usage: "GGUF text model file", Destination: &o.Model, Required: true},
+		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model", Destination: &o.MMProj, Required: true},
+		&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16)", Destination: &o.Threads},
+		&cli.IntFlag{Name: "gpu-layers", Usage: "layers on the GPU (0 = all, -1 = none)", Destination: &o.GPULayers},
+		&cli.IntFlag{Name: "ctx-size", Usage: "context size in tokens (0 = 8192)", Destination: &o.ContextSize},
+		&cli.IntFlag{Name: "max-side", Usage: "resize images so the longer side is at most this many pixels", Value: 1024, Destination: &o.MaxSide},
+		&cli.BoolFlag{Name: "verbose", Usage: "show llama.cpp's log", Destination: &o.Verbose},
+	}
+}
+
+// engine loads the model pair into a caption engine.
+func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
+	if o.Verbose {
+		llama.SetLogger(stderrLogger())
+	}
+	e, err := caption.Load(ctx, o.Model, o.MMProj,
+		&caption.LoadOptions{Model: llama.ModelOptions{GPULayers: o.GPULayers}, Projector: llama.ProjectorOptions{Threads: o.Threads}},
+		&caption.Options{Threads: o.Threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide})
+	return e, inputError(err)
+}
+
+// describeOptions are the flags of `capgen describe`.
+type describeOptions struct {
+	modelOptions
+	Langs       string
+	Detail      string
+	Strategy    string
+	Prompt      string
+	Question    string
+	Format      string
+	MaxTokens   int
+	Temperature float64
+	Seed        uint
+	Raw         bool
 }
 
 func describeCommand() *cli.Command {
 	var o describeOptions
 	return &cli.Command{
 		Name:      "describe",
-		Usage:     "caption an image",
+		Usage:     "caption an image in one or more languages",
 		ArgsUsage: "IMAGE",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "model", Usage: "GGUF text model file", Destination: &o.Model, Required: true},
-			&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model", Destination: &o.MMProj, Required: true},
-			&cli.StringFlag{Name: "prompt", Usage: "instruction to the model", Value: "Describe this image in one sentence.", Destination: &o.Prompt},
-			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens to generate", Value: 96, Destination: &o.MaxTokens},
-			&cli.IntFlag{Name: "max-side", Usage: "resize the image so its longer side is at most this many pixels", Value: 1024, Destination: &o.MaxSide},
-			&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16)", Destination: &o.Threads},
-			&cli.IntFlag{Name: "gpu-layers", Usage: "layers on the GPU (0 = all, -1 = none)", Destination: &o.GPULayers},
-			&cli.IntFlag{Name: "ctx-size", Usage: "context size in tokens (0 = 4096)", Destination: &o.ContextSize},
+		Flags: append(o.modelOptions.flags(),
+			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages (e.g. de,fr,ja)", Value: "en", Destination: &o.Langs},
+			&cli.StringFlag{Name: "detail", Usage: "brief or detailed", Value: "brief", Destination: &o.Detail},
+			&cli.StringFlag{Name: "strategy", Usage: "direct, pivot or auto", Value: "direct", Destination: &o.Strategy},
+			&cli.StringFlag{Name: "prompt", Usage: "custom instruction (the language statement is kept)", Destination: &o.Prompt},
+			&cli.StringFlag{Name: "question", Usage: "ask a question about the image instead", Destination: &o.Question},
+			&cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: &o.Format},
+			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption (0 = by detail)", Destination: &o.MaxTokens},
 			&cli.Float64Flag{Name: "temperature", Usage: "sampling temperature (0 = greedy)", Destination: &o.Temperature},
 			&cli.UintFlag{Name: "seed", Usage: "sampling seed", Destination: &o.Seed},
-			&cli.BoolFlag{Name: "verbose", Usage: "show llama.cpp's log", Destination: &o.Verbose},
-		},
+			&cli.BoolFlag{Name: "raw", Usage: "print the model's text without clean-up", Destination: &o.Raw},
+		),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return usagef("describe takes one image file, got %d arguments", c.NArg())
@@ -56,62 +91,78 @@ func describeCommand() *cli.Command {
 }
 
 func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path string) error {
-	if o.Verbose {
-		llama.SetLogger(stderrLogger())
+	langs, err := caption.ParseLanguages(o.Langs)
+	if err != nil {
+		return usageError{fmt.Errorf("--lang: %w", err)}
 	}
-	if o.MaxTokens <= 0 {
-		return usagef("--max-tokens must be positive, got %d", o.MaxTokens)
+	detail, err := caption.ParseDetail(o.Detail)
+	if err != nil {
+		return usageError{err}
+	}
+	strategy, err := caption.ParseStrategy(o.Strategy)
+	if err != nil {
+		return usageError{err}
+	}
+	if o.Format != "text" && o.Format != "json" {
+		return usagef("--format %q: use text or json", o.Format)
+	}
+	if o.MaxTokens < 0 {
+		return usagef("--max-tokens must not be negative, got %d", o.MaxTokens)
 	}
 	img, err := vision.Load(path, nil)
 	if err != nil {
 		return usageError{err}
 	}
-	if o.MaxSide > 0 {
-		if img, err = vision.ResizeMax(img, o.MaxSide, vision.Lanczos); err != nil {
+	e, err := o.engine(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.Describe(ctx, &caption.Request{
+		Image:       img,
+		Languages:   langs,
+		Detail:      detail,
+		Strategy:    strategy,
+		Instruction: o.Prompt,
+		Question:    o.Question,
+		Raw:         o.Raw,
+		Generation: caption.Generation{MaxTokens: o.MaxTokens,
+			Sampling: llama.Sampling{Temperature: float32(o.Temperature), Seed: uint32(o.Seed)}},
+	})
+	if err != nil {
+		return inputError(err)
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			File string `json:"file"`
+			*caption.Result
+		}{path, res})
+	}
+	for _, c := range res.Captions {
+		text := strings.TrimSpace(c.Text)
+		if len(res.Captions) > 1 {
+			text = c.Language.Tag + ": " + text
+		}
+		if _, err := fmt.Fprintln(w, text); err != nil {
 			return err
 		}
 	}
-	model, err := llama.LoadModel(ctx, o.Model, &llama.ModelOptions{GPULayers: o.GPULayers})
-	if err != nil {
-		return inputError(err)
-	}
-	defer model.Close()
-	proj, err := llama.LoadProjector(model, o.MMProj, &llama.ProjectorOptions{Threads: o.Threads})
-	if err != nil {
-		return inputError(err)
-	}
-	defer proj.Close()
-	lctx, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: o.ContextSize, Threads: o.Threads, Projector: proj})
-	if err != nil {
-		return err
-	}
-	defer lctx.Close()
-
-	text, err := model.ApplyChatTemplate("", []llama.Message{{Role: "user", Content: llama.MediaMarker() + o.Prompt}}, true)
-	if err != nil {
-		return err
-	}
-	rgb := img.RGB()
-	prompt := llama.Prompt{Text: text, Images: []llama.Image{{RGB: rgb.Pix, Width: rgb.Width, Height: rgb.Height}}, AddSpecial: true}
-	if err := lctx.Append(ctx, 0, prompt); err != nil {
-		return inputError(err)
-	}
-	out, err := lctx.Generate(ctx, []llama.GenerateRequest{{
-		MaxTokens: o.MaxTokens,
-		Sampling:  llama.Sampling{Temperature: float32(o.Temperature), Seed: uint32(o.Seed)},
-	}})
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintln(w, strings.TrimSpace(out[0].Text))
-	return err
+	return nil
 }
 
-// inputError marks llama errors caused by the user's files as usage errors.
+// inputError marks errors caused by the user's files or flags as usage
+// errors (exit code 2).
 func inputError(err error) error {
-	if errors.Is(err, llama.ErrBadFile) || errors.Is(err, llama.ErrProjectorMismatch) || errors.Is(err, llama.ErrNoVision) || errors.Is(err, llama.ErrContextFull) {
-		return usageError{err}
+	if err == nil {
+		return nil
+	}
+	for _, target := range []error{llama.ErrBadFile, llama.ErrProjectorMismatch, llama.ErrNoVision, llama.ErrContextFull,
+		caption.ErrBadRequest, caption.ErrImageTooLarge, caption.ErrNoVision, caption.ErrUnknownLanguage, vision.ErrEmptyBox, vision.ErrBoxOutside} {
+		if errors.Is(err, target) {
+			return usageError{err}
+		}
 	}
 	return err
 }
-

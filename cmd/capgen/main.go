@@ -38,6 +38,7 @@ func newApp() *cli.App {
 		HideHelpCommand:      true,
 		Commands: []*cli.Command{
 			describeCommand(),
+			languagesCommand(),
 			systemCommand(),
 			versionCommand(),
 		},
