@@ -31,6 +31,9 @@ type Request struct {
 	Generation    Generation
 	// Raw keeps the model's text as it is (no clean-up) in Caption.Text.
 	Raw bool
+	// NoRetry skips the stricter second attempt for wrong-language
+	// answers (the check still runs and is reported in Caption.Detected).
+	NoRetry bool
 	// OnText, if set, streams the text of each output as it is generated
 	// (a retried or pivoted language streams again).
 	OnText func(lang Language, piece string)
@@ -141,7 +144,7 @@ func (e *Engine) Describe(ctx context.Context, req *Request) (*Result, error) {
 		if err := e.pivot(ctx, outs, mk(pivot), &st); err != nil {
 			return nil, err
 		}
-	} else if err := e.direct(ctx, outs, strategy == Auto, req.PivotLanguage, mk, &st); err != nil {
+	} else if err := e.direct(ctx, outs, !req.NoRetry, strategy == Auto, req.PivotLanguage, mk, &st); err != nil {
 		return nil, err
 	}
 	res := &Result{Mode: mode, Detail: detail, Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
@@ -257,9 +260,12 @@ func (e *Engine) finish(o *output, c llama.Completion) {
 // direct asks each language directly, retries the wrong-language answers
 // once with the strict instruction and, when fallback is set, pivots the
 // ones still wrong.
-func (e *Engine) direct(ctx context.Context, outs []*output, fallback bool, pivotLang Language, mk func(Language) *output, st *stats) error {
+func (e *Engine) direct(ctx context.Context, outs []*output, retry, fallback bool, pivotLang Language, mk func(Language) *output, st *stats) error {
 	if err := e.ask(ctx, outs, false, st); err != nil {
 		return err
+	}
+	if !retry {
+		return nil
 	}
 	var wrong []*output
 	for _, o := range outs {

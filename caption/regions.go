@@ -25,6 +25,8 @@ type RegionsRequest struct {
 	Languages  []Language
 	Generation Generation
 	Raw        bool
+	// NoRetry skips the stricter second attempt for wrong-language answers.
+	NoRetry bool
 }
 
 // Regions captions each box from its focal crop. The crops are separate
@@ -95,7 +97,7 @@ func (e *Engine) Regions(ctx context.Context, req *RegionsRequest) (*RegionsResu
 		}
 	}
 	var st stats
-	if err := e.direct(ctx, outs, false, Language{}, nil, &st); err != nil {
+	if err := e.direct(ctx, outs, !req.NoRetry, false, Language{}, nil, &st); err != nil {
 		return nil, err
 	}
 	for _, o := range outs {

@@ -3,48 +3,32 @@ package llama
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/capgen/capgen/models/gguf"
-	"github.com/capgen/capgen/models/synth"
+	"github.com/capgen/capgen/internal/testmodels"
 )
 
 // The benchmarks run on a random-weight model with the exact shapes of
 // SmolVLM-256M-Instruct (text Q8_0, projector F16), written once into
 // build/models (or $CAPGEN_BENCH_DIR).
 var (
-	benchOnce  sync.Once
-	benchPair  loaded
-	benchErr   error
-	benchFiles pairFiles
+	benchOnce sync.Once
+	benchPair loaded
+	benchErr  error
 )
 
 func benchModel(b *testing.B) loaded {
 	b.Helper()
 	benchOnce.Do(func() {
-		dir := os.Getenv("CAPGEN_BENCH_DIR")
-		if dir == "" {
-			dir = filepath.Join("..", "build", "models")
-		}
-		p := synth.SmolVLM256M()
-		opt := &synth.WriteOptions{Type: gguf.Q8_0, VisionType: gguf.F16}
-		m, mm := synth.FileNames(&p, opt)
-		benchFiles = pairFiles{filepath.Join(dir, m), filepath.Join(dir, mm)}
-		if _, err := os.Stat(benchFiles.mmproj); err != nil {
-			if _, _, benchErr = synth.Write(dir, p, opt); benchErr != nil {
-				return
-			}
-		}
-		model, err := LoadModel(context.Background(), benchFiles.model, nil)
+		f := testmodels.SmolVLM256M(b)
+		model, err := LoadModel(context.Background(), f.Model, nil)
 		if err != nil {
 			benchErr = err
 			return
 		}
-		proj, err := LoadProjector(model, benchFiles.mmproj, nil)
+		proj, err := LoadProjector(model, f.MMProj, nil)
 		if err != nil {
 			benchErr = err
 			return

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"testing"
 
+	"github.com/capgen/capgen/models/gguf"
 	"github.com/capgen/capgen/models/synth"
 )
 
@@ -61,4 +63,30 @@ func Cleanup() {
 		dir = ""
 		written = map[string]Pair{}
 	}
+}
+
+// SmolVLM256M returns a random-weight pair with the exact shapes of
+// SmolVLM-256M-Instruct (text Q8_0, projector F16) for benchmarks. It is
+// written once into build/models of the repository (or $CAPGEN_BENCH_DIR)
+// and kept there.
+func SmolVLM256M(t testing.TB) Pair {
+	t.Helper()
+	dir := os.Getenv("CAPGEN_BENCH_DIR")
+	if dir == "" {
+		_, file, _, _ := runtime.Caller(0)
+		dir = filepath.Join(filepath.Dir(file), "..", "..", "build", "models")
+	}
+	p := synth.SmolVLM256M()
+	opt := &synth.WriteOptions{Type: gguf.Q8_0, VisionType: gguf.F16}
+	m, mm := synth.FileNames(&p, opt)
+	pair := Pair{filepath.Join(dir, m), filepath.Join(dir, mm)}
+	mu.Lock()
+	defer mu.Unlock()
+	if _, err := os.Stat(pair.MMProj); err == nil {
+		return pair
+	}
+	if _, _, err := synth.Write(dir, p, opt); err != nil {
+		t.Fatal(err)
+	}
+	return pair
 }

@@ -1,0 +1,78 @@
+package caption
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/capgen/capgen/internal/testmodels"
+	"github.com/capgen/capgen/vision"
+)
+
+// benchEngine loads the SmolVLM-256M-shaped random-weight pair.
+func benchEngine(b *testing.B) *Engine {
+	b.Helper()
+	p := testmodels.SmolVLM256M(b)
+	e, err := Load(context.Background(), p.Model, p.MMProj, nil, &Options{NoCache: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { e.Close() })
+	return e
+}
+
+// BenchmarkLanguages compares 5 languages of one image in one Describe call
+// with 5 separate calls (the baseline), in the same run; metric
+// "together/separate" is the time ratio.
+func BenchmarkLanguages(b *testing.B) {
+	e := benchEngine(b)
+	ctx := context.Background()
+	img := testPicture()
+	five := []Language{MustLookupLanguage("de"), MustLookupLanguage("fr"), MustLookupLanguage("es"), MustLookupLanguage("ja"), MustLookupLanguage("sw")}
+	gen := Generation{MaxTokens: 24}
+	var together, separate time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		if _, err := e.Describe(ctx, &Request{Image: img, Languages: five, Generation: gen, NoRetry: true}); err != nil {
+			b.Fatal(err)
+		}
+		together += time.Since(start)
+		start = time.Now()
+		for _, l := range five {
+			if _, err := e.Describe(ctx, &Request{Image: img, Languages: []Language{l}, Generation: gen, NoRetry: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		separate += time.Since(start)
+	}
+	b.ReportMetric(together.Seconds()/separate.Seconds(), "together/separate")
+	b.ReportMetric(together.Seconds()/float64(b.N), "s/5-lang-call")
+}
+
+// BenchmarkRegions compares 4 regions captioned together with one call per
+// region, in the same run.
+func BenchmarkRegions(b *testing.B) {
+	e := benchEngine(b)
+	ctx := context.Background()
+	img := testPicture()
+	boxes := []vision.Box{{X0: 0, Y0: 0, X1: 80, Y1: 60}, {X0: 80, Y0: 0, X1: 160, Y1: 60}, {X0: 0, Y0: 60, X1: 80, Y1: 120}, {X0: 80, Y0: 60, X1: 160, Y1: 120}}
+	var together, separate time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		if _, err := e.Regions(ctx, &RegionsRequest{Image: img, Boxes: boxes, Words: 6, NoRetry: true}); err != nil {
+			b.Fatal(err)
+		}
+		together += time.Since(start)
+		start = time.Now()
+		for _, box := range boxes {
+			if _, err := e.Regions(ctx, &RegionsRequest{Image: img, Boxes: []vision.Box{box}, Words: 6, NoRetry: true}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		separate += time.Since(start)
+	}
+	b.ReportMetric(together.Seconds()/separate.Seconds(), "together/separate")
+}
+
