@@ -75,4 +75,3 @@ func BenchmarkRegions(b *testing.B) {
 	}
 	b.ReportMetric(together.Seconds()/separate.Seconds(), "together/separate")
 }
-

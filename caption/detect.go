@@ -71,18 +71,18 @@ type Detection struct {
 	// Lang is the language the text appears to be written in: the
 	// requested one when it passes, the best guess when it does not (zero
 	// when there is none, e.g. Latin text in a language no model covers).
-	Lang Language
+	Lang Language `json:"lang"`
 	// Script is the ISO 15924 code of the script most letters are in (see
 	// DetectScript); "" for text without letters.
-	Script string
+	Script string `json:"script"`
 	// Confidence is the identifier's probability for Lang when one was
 	// asked, else the share of letters in the script that decided.
-	Confidence float64
+	Confidence float64 `json:"confidence"`
 	// Match reports whether the text is acceptable as the requested
 	// language: true unless the evidence says otherwise.
-	Match bool
+	Match bool `json:"match"`
 	// Reason says in a few words what decided, for logs.
-	Reason string
+	Reason string `json:"reason,omitempty"`
 }
 
 // DetectOptions configures a Detector. The zero value is the default.

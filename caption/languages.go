@@ -35,6 +35,25 @@ func (l Language) Display() string {
 // IsZero reports whether l is the zero Language.
 func (l Language) IsZero() bool { return l == Language{} }
 
+// MarshalText writes the language as its tag, so JSON and other text
+// encodings carry "de", not the whole record.
+func (l Language) MarshalText() ([]byte, error) { return []byte(l.Tag), nil }
+
+// UnmarshalText reads any spelling LookupLanguage accepts; empty text is
+// the zero Language.
+func (l *Language) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*l = Language{}
+		return nil
+	}
+	v, err := LookupLanguage(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}
+
 // ErrUnknownLanguage is matched (errors.Is) by every *UnknownLanguageError.
 var ErrUnknownLanguage = errors.New("caption: unknown language")
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -133,9 +132,7 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 		return inputError(err)
 	}
 	if o.Format == "json" {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(struct {
+		return writeJSON(w, struct {
 			File string `json:"file"`
 			*caption.Result
 		}{path, res})

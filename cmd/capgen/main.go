@@ -35,9 +35,13 @@ func newApp() *cli.App {
 		Name:                 "capgen",
 		Usage:                "caption images in many languages with local vision-LLMs",
 		EnableBashCompletion: true,
+		// --box 0,0,10,10 is one value, not four.
+		DisableSliceFlagSeparator: true,
 		HideHelpCommand:      true,
 		Commands: []*cli.Command{
 			describeCommand(),
+			regionsCommand(),
+			denseCommand(),
 			languagesCommand(),
 			systemCommand(),
 			versionCommand(),

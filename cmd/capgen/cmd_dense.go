@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/vision"
+)
+
+type denseOptions struct {
+	modelOptions
+	Langs       string
+	Grid        string
+	SecondLevel bool
+	Overlap     float64
+	TileMode    string
+	Format      string
+}
+
+func denseCommand() *cli.Command {
+	var o denseOptions
+	return &cli.Command{
+		Name:      "dense",
+		Usage:     "dense description: global caption, tile captions and their merge (Pyramid of Captions)",
+		ArgsUsage: "IMAGE",
+		Flags: append(o.modelOptions.flags(),
+			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages", Value: "en", Destination: &o.Langs},
+			&cli.StringFlag{Name: "grid", Usage: "tile grid ROWSxCOLS", Value: "2x2", Destination: &o.Grid},
+			&cli.BoolFlag{Name: "second-level", Usage: "add a grid twice as fine", Destination: &o.SecondLevel},
+			&cli.Float64Flag{Name: "overlap", Usage: "overlap of neighbouring tiles (fraction)", Destination: &o.Overlap},
+			&cli.StringFlag{Name: "tile-mode", Usage: "prompt for tiles: tile, region or brief", Value: "tile", Destination: &o.TileMode},
+			&cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: &o.Format},
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("dense takes one image file, got %d arguments", c.NArg())
+			}
+			return runDense(c.Context, c.App.Writer, o, c.Args().First())
+		},
+	}
+}
+
+func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) error {
+	langs, err := caption.ParseLanguages(o.Langs)
+	if err != nil {
+		return usageError{fmt.Errorf("--lang: %w", err)}
+	}
+	var rows, cols int
+	if n, err := fmt.Sscanf(o.Grid, "%dx%d", &rows, &cols); n != 2 || err != nil {
+		return usagef("--grid %q: want ROWSxCOLS such as 2x2", o.Grid)
+	}
+	mode, err := caption.ParseMode(o.TileMode)
+	if err != nil {
+		return usageError{fmt.Errorf("--tile-mode: %w", err)}
+	}
+	if o.Format != "text" && o.Format != "json" {
+		return usagef("--format %q: use text or json", o.Format)
+	}
+	img, err := vision.Load(path, nil)
+	if err != nil {
+		return usageError{err}
+	}
+	e, err := o.engine(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs})
+	if err != nil {
+		return inputError(err)
+	}
+	if o.Format == "json" {
+		return writeJSON(w, struct {
+			File string `json:"file"`
+			*caption.DenseResult
+		}{path, res})
+	}
+	for _, m := range res.Merged {
+		if _, err := fmt.Fprintf(w, "%s: %s\n", m.Language.Tag, m.Text); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/vision"
+)
+
+type regionsOptions struct {
+	modelOptions
+	Langs     string
+	Boxes     cli.StringSlice
+	BoxesFile string
+	BoxFormat string
+	Words     int
+	Margin    float64
+	Format    string
+}
+
+func regionsCommand() *cli.Command {
+	var o regionsOptions
+	return &cli.Command{
+		Name:      "regions",
+		Usage:     "caption boxes of an image",
+		ArgsUsage: "IMAGE",
+		Flags: append(o.modelOptions.flags(),
+			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages", Value: "en", Destination: &o.Langs},
+			&cli.StringSliceFlag{Name: "box", Usage: "a box x0,y0,x1,y1 (repeat the flag for more)", Destination: &o.Boxes},
+			&cli.StringFlag{Name: "boxes", Usage: "JSON file with a list of boxes [[x0,y0,x1,y1], ...]", Destination: &o.BoxesFile},
+			&cli.StringFlag{Name: "box-format", Usage: "pixels, normalized (0-1) or 1000 (0-1000 as Qwen2-VL)", Value: "pixels", Destination: &o.BoxFormat},
+			&cli.IntFlag{Name: "words", Usage: "word budget per caption", Value: 10, Destination: &o.Words},
+			&cli.Float64Flag{Name: "margin", Usage: "context margin around each box, as a fraction of its size (negative = none)", Value: 0.15, Destination: &o.Margin},
+			&cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: &o.Format},
+		),
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return usagef("regions takes one image file, got %d arguments", c.NArg())
+			}
+			return runRegions(c.Context, c.App.Writer, o, c.Args().First())
+		},
+	}
+}
+
+func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string) error {
+	langs, err := caption.ParseLanguages(o.Langs)
+	if err != nil {
+		return usageError{fmt.Errorf("--lang: %w", err)}
+	}
+	if o.Format != "text" && o.Format != "json" {
+		return usagef("--format %q: use text or json", o.Format)
+	}
+	format, err := vision.ParseBoxFormat(o.BoxFormat)
+	if err != nil {
+		return usageError{fmt.Errorf("--box-format: %w", err)}
+	}
+	var boxes []vision.Box
+	for _, s := range o.Boxes.Value() {
+		b, err := vision.ParseBox(s)
+		if err != nil {
+			return usageError{fmt.Errorf("--box %q: %w", s, err)}
+		}
+		boxes = append(boxes, b)
+	}
+	if o.BoxesFile != "" {
+		data, err := os.ReadFile(o.BoxesFile)
+		if err != nil {
+			return usageError{fmt.Errorf("--boxes: %w", err)}
+		}
+		var list [][4]float64
+		if err := json.Unmarshal(data, &list); err != nil {
+			return usageError{fmt.Errorf("--boxes %s: want a JSON list of [x0,y0,x1,y1]: %w", o.BoxesFile, err)}
+		}
+		for _, b := range list {
+			boxes = append(boxes, vision.Box{X0: b[0], Y0: b[1], X1: b[2], Y1: b[3]})
+		}
+	}
+	if len(boxes) == 0 {
+		return usagef("no boxes: give --box x0,y0,x1,y1 or --boxes FILE.json")
+	}
+	img, err := vision.Load(path, nil)
+	if err != nil {
+		return usageError{err}
+	}
+	for i, b := range boxes {
+		if boxes[i], err = vision.FromFormat(b, format, img.View()); err != nil {
+			return usageError{fmt.Errorf("box %d: %w", i, err)}
+		}
+	}
+	e, err := o.engine(ctx)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	res, err := e.Regions(ctx, &caption.RegionsRequest{Image: img, Boxes: boxes, Words: o.Words, Margin: o.Margin, Languages: langs})
+	if err != nil {
+		return inputError(err)
+	}
+	if o.Format == "json" {
+		return writeJSON(w, struct {
+			File string `json:"file"`
+			*caption.RegionsResult
+		}{path, res})
+	}
+	for _, r := range res.Regions {
+		for _, c := range r.Captions {
+			if _, err := fmt.Fprintf(w, "%s\t%s\t%s\n", r.Box, c.Language.Tag, c.Text); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
