@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"syscall"
@@ -37,7 +38,7 @@ func newApp() *cli.App {
 		EnableBashCompletion: true,
 		// --box 0,0,10,10 is one value, not four.
 		DisableSliceFlagSeparator: true,
-		HideHelpCommand:      true,
+		HideHelpCommand:           true,
 		Commands: []*cli.Command{
 			describeCommand(),
 			regionsCommand(),
@@ -59,15 +60,33 @@ func main() {
 
 // run executes the CLI and maps errors to exit codes in one place.
 func run(ctx context.Context, args []string) int {
-	err := newApp().RunContext(ctx, args)
+	return runApp(ctx, newApp(), args, os.Stderr)
+}
+
+func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) int {
+	// An error before a command's action runs is urfave/cli's own: a
+	// missing or malformed flag, an unknown command. Those are usage errors.
+	entered := false
+	for _, cmd := range app.Commands {
+		if action := cmd.Action; action != nil {
+			cmd.Action = func(c *cli.Context) error {
+				entered = true
+				return action(c)
+			}
+		}
+	}
+	err := app.RunContext(ctx, args)
+	if err != nil && !entered {
+		err = usageError{err}
+	}
 	switch {
 	case err == nil:
 		return exitOK
 	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(os.Stderr, "capgen: interrupted")
+		fmt.Fprintln(stderr, "capgen: interrupted")
 		return exitInterrupted
 	default:
-		fmt.Fprintln(os.Stderr, "capgen:", err)
+		fmt.Fprintln(stderr, "capgen:", err)
 		var ue usageError
 		if errors.As(err, &ue) {
 			return exitUsage

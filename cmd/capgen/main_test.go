@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/capgen/capgen/internal/testmodels"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testmodels.Cleanup()
+	os.Exit(code)
+}
+
+// capture runs the CLI with args and returns its exit code and output.
+func capture(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	app := newApp()
+	app.Writer, app.ErrWriter = &out, &errOut
+	code := runApp(context.Background(), app, append([]string{"capgen"}, args...), &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func scene(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "scene.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDescribeJSON(t *testing.T) {
+	p := testmodels.Tiny(t, "tiny-llava")
+	code, out, errOut := capture(t, "describe", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1",
+		"--lang", "de,ja", "--max-tokens", "6", "--format", "json", scene(t))
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var res struct {
+		File     string
+		Captions []struct {
+			Language string
+			Text     string
+			Tokens   int
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v in %s", err, out)
+	}
+	if len(res.Captions) != 2 || res.Captions[0].Language != "de" || res.Captions[1].Language != "ja" {
+		t.Errorf("captions %+v", res.Captions)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	p := testmodels.Tiny(t, "tiny-llava")
+	dir := t.TempDir()
+	notImage := filepath.Join(dir, "notes.jpg")
+	os.WriteFile(notImage, []byte("hello"), 0o644)
+	m := []string{"--model", p.Model, "--mmproj", p.MMProj, "--threads", "1"}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"missing image", append(append([]string{"describe"}, m...), filepath.Join(dir, "none.png")), exitUsage, "none.png"},
+		{"not an image", append(append([]string{"describe"}, m...), notImage), exitUsage, "unknown image format"},
+		{"unknown language", append(append([]string{"describe", "--lang", "germna"}, m...), scene(t)), exitUsage, "did you mean de"},
+		{"missing model", []string{"describe", "--model", filepath.Join(dir, "x.gguf"), "--mmproj", p.MMProj, scene(t)}, exitUsage, "does not exist"},
+		{"projector as model", []string{"describe", "--model", p.MMProj, "--mmproj", p.MMProj, scene(t)}, exitUsage, "mmproj projector"},
+		{"bad box", append(append([]string{"regions", "--box", "5,5,5,9"}, m...), scene(t)), exitUsage, "empty"},
+		{"no args", []string{"describe", "--model", "a", "--mmproj", "b"}, exitUsage, "one image"},
+		{"missing flag", []string{"describe", scene(t)}, exitUsage, "model"},
+		{"unknown flag", []string{"describe", "--colour", scene(t)}, exitUsage, "colour"},
+		{"bad format", append(append([]string{"describe", "--format", "xml"}, m...), scene(t)), exitUsage, "--format"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errOut := capture(t, c.args...)
+			if code != c.code {
+				t.Errorf("exit %d, want %d (%s)", code, c.code, errOut)
+			}
+			if !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+				t.Errorf("stderr %q: want one line mentioning %q", errOut, c.msg)
+			}
+		})
+	}
+}
