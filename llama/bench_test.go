@@ -3,8 +3,6 @@ package llama
 import (
 	"context"
 	"fmt"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -21,11 +19,8 @@ var (
 	benchErr  error
 )
 
-// benchThreads is DefaultThreads(), or $CAPGEN_BENCH_THREADS: on a machine
-// where another job holds a core, ggml's spinning thread barrier makes more
-// threads than free cores far slower, not faster.
 func benchThreads() int {
-	if n, err := strconv.Atoi(os.Getenv("CAPGEN_BENCH_THREADS")); err == nil && n > 0 {
+	if n := testmodels.BenchThreads(); n > 0 {
 		return n
 	}
 	return DefaultThreads()

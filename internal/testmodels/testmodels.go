@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -71,12 +72,28 @@ func Cleanup() {
 // and kept there.
 func SmolVLM256M(t testing.TB) Pair {
 	t.Helper()
+	return writeBench(t, synth.SmolVLM256M())
+}
+
+// SmolVLM256MNoSplit is SmolVLM256M with image splitting off (as
+// do_image_splitting=False in its processor): an image is one 512 px slice
+// of 64 tokens instead of up to 17 slices, so benchmarks of the text side
+// finish on a CPU.
+func SmolVLM256MNoSplit(t testing.TB) Pair {
+	t.Helper()
+	p := synth.SmolVLM256M()
+	p.Name += "-nosplit"
+	p.Vision.PreprocImageSize = 0
+	return writeBench(t, p)
+}
+
+func writeBench(t testing.TB, p synth.Pair) Pair {
+	t.Helper()
 	dir := os.Getenv("CAPGEN_BENCH_DIR")
 	if dir == "" {
 		_, file, _, _ := runtime.Caller(0)
 		dir = filepath.Join(filepath.Dir(file), "..", "..", "build", "models")
 	}
-	p := synth.SmolVLM256M()
 	opt := &synth.WriteOptions{Type: gguf.Q8_0, VisionType: gguf.F16}
 	m, mm := synth.FileNames(&p, opt)
 	pair := Pair{filepath.Join(dir, m), filepath.Join(dir, mm)}
@@ -89,4 +106,14 @@ func SmolVLM256M(t testing.TB) Pair {
 		t.Fatal(err)
 	}
 	return pair
+}
+
+// BenchThreads is $CAPGEN_BENCH_THREADS, or 0 (the library default). On a
+// machine where another job holds a core, ggml's spinning thread barrier
+// makes more threads than free cores far slower, not faster.
+func BenchThreads() int {
+	if n, err := strconv.Atoi(os.Getenv("CAPGEN_BENCH_THREADS")); err == nil && n > 0 {
+		return n
+	}
+	return 0
 }
