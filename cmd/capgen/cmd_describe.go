@@ -26,8 +26,8 @@ type modelOptions struct {
 
 func (o *modelOptions) flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "model", Usage: "GGUF text model file", Destination: &o.Model, Required: true},
-		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model", Destination: &o.MMProj, Required: true},
+		&cli.StringFlag{Name: "model", Usage: "GGUF text model file", Destination: &o.Model},
+		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model", Destination: &o.MMProj},
 		&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16)", Destination: &o.Threads},
 		&cli.IntFlag{Name: "gpu-layers", Usage: "layers on the GPU (0 = all, -1 = none)", Destination: &o.GPULayers},
 		&cli.IntFlag{Name: "ctx-size", Usage: "context size in tokens (0 = 8192)", Destination: &o.ContextSize},
@@ -38,6 +38,9 @@ func (o *modelOptions) flags() []cli.Flag {
 
 // engine loads the model pair into a caption engine.
 func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
+	if o.Model == "" || o.MMProj == "" {
+		return nil, usagef("no model pair: give --model and --mmproj (or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file)")
+	}
 	if o.Verbose {
 		llama.SetLogger(stderrLogger())
 	}

@@ -39,10 +39,14 @@ func newApp() *cli.App {
 		// --box 0,0,10,10 is one value, not four.
 		DisableSliceFlagSeparator: true,
 		HideHelpCommand:           true,
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/capgen/config.yaml)", EnvVars: []string{"CAPGEN_CONFIG"}},
+		},
 		Commands: []*cli.Command{
-			describeCommand(),
-			regionsCommand(),
-			denseCommand(),
+			withConfig(describeCommand()),
+			withConfig(regionsCommand()),
+			withConfig(denseCommand()),
+			configCommand(),
 			languagesCommand(),
 			systemCommand(),
 			versionCommand(),
