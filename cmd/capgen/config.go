@@ -147,11 +147,8 @@ func runConfig(app *cli.App, cfg *config, w io.Writer) error {
 				continue
 			}
 			name := f.Names()[0]
-			if _, seen := defaults[name]; !seen {
-				defaults[name] = df.GetDefaultText()
-				if defaults[name] == "" {
-					defaults[name] = df.GetValue()
-				}
+			if _, seen := defaults[name]; !seen && name != "help" {
+				defaults[name] = strings.Trim(df.GetValue(), `"`)
 			}
 		}
 	}
