@@ -181,3 +181,47 @@ func BenchmarkBindingOverhead(b *testing.B) {
 	b.ReportMetric(1/perGo, "go-tok/s")
 	b.ReportMetric(1/perC, "c-tok/s")
 }
+
+// BenchmarkThreadPool compares ggml's busy-waiting thread pool with
+// polling off (ContextOptions.NoSpin) at DefaultThreads() threads, and one
+// thread, on text-only generation. Run it on an idle machine and next to a
+// busy process to see both sides.
+func BenchmarkThreadPool(b *testing.B) {
+	l := benchModel(b)
+	for _, v := range []struct {
+		threads int
+		noSpin  bool
+	}{{DefaultThreads(), false}, {DefaultThreads(), true}, {1, false}} {
+		b.Run(fmt.Sprintf("threads=%d/nospin=%v", v.threads, v.noSpin), func(b *testing.B) {
+			c, err := NewContext(l.model, &ContextOptions{ContextSize: 1024, NoSpin: v.noSpin, Threads: v.threads})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			ctx := context.Background()
+			toks, err := l.model.Tokenize("Describe a sunny beach with a red umbrella.", TokenizeOptions{AddSpecial: true})
+			if err != nil {
+				b.Fatal(err)
+			}
+			var gen time.Duration
+			n := 0
+			b.ResetTimer()
+			for range b.N {
+				start := time.Now()
+				if err := c.AppendTokens(0, toks); err != nil {
+					b.Fatal(err)
+				}
+				out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 32}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				gen += time.Since(start)
+				n += len(out[0].Tokens)
+				if err := c.RemoveSequence(0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(n)/gen.Seconds(), "tok/s")
+		})
+	}
+}

@@ -9,6 +9,7 @@
 #include "mtmd.h"
 #include "gguf.h"
 #include "ggml-backend.h"
+#include "ggml-cpu.h"
 
 // Routes llama.cpp, ggml and mtmd logs to goLogCallback.
 void capgen_log_install(void);

@@ -57,6 +57,12 @@ type ContextOptions struct {
 	// 0 means DefaultThreads().
 	Threads, BatchThreads int
 	FlashAttention        FlashAttention
+	// NoSpin makes the CPU threads sleep between graph nodes instead of
+	// busy-waiting (ggml's thread pool with polling off). On a machine
+	// where other processes compete for the cores, busy-waiting threads
+	// can be many times slower than one; on an idle machine spinning is
+	// slightly faster.
+	NoSpin bool
 	// KVCache is the K and V cache type; "" means f16.
 	KVCache KVCacheType
 	// Projector enables images; nil makes a text-only context.
@@ -78,6 +84,7 @@ type Context struct {
 	cache   EmbeddingCache
 	abort   *C.capgen_abort
 	batch   C.struct_llama_batch
+	pools   [2]*C.struct_ggml_threadpool // generation and batch thread pools (NoSpin)
 	nCtx    int
 	nBatch  int
 	nUBatch int
@@ -118,12 +125,18 @@ type contextRes struct {
 	p     *C.struct_llama_context
 	batch C.struct_llama_batch
 	abort *C.capgen_abort
+	pools [2]*C.struct_ggml_threadpool
 	model *Model
 }
 
 func freeContextRes(r contextRes) {
 	C.llama_batch_free(r.batch)
 	C.llama_free(r.p)
+	for _, tp := range r.pools {
+		if tp != nil {
+			C.ggml_threadpool_free(tp)
+		}
+	}
 	C.free(unsafe.Pointer(r.abort))
 	r.model.release()
 }
@@ -220,8 +233,22 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 	}
 	abort := (*C.capgen_abort)(C.calloc(1, C.size_t(unsafe.Sizeof(C.capgen_abort{}))))
 	C.capgen_set_abort(p, abort)
+	var pools [2]*C.struct_ggml_threadpool
+	if o.NoSpin {
+		for i, n := range []int{o.Threads, o.BatchThreads} {
+			tpp := C.ggml_threadpool_params_default(C.int(n))
+			tpp.poll = 0
+			pools[i] = C.ggml_threadpool_new(&tpp)
+		}
+		if pools[0] == nil || pools[1] == nil {
+			freeContextRes(contextRes{p, C.llama_batch_init(1, 0, 1), abort, pools, model})
+			return nil, opErr(op, ErrInvalidArgument, "could not start %d threads", o.Threads)
+		}
+		C.llama_attach_threadpool(p, pools[0], pools[1])
+	}
 	c := &Context{
 		p:       p,
+		pools:   pools,
 		mem:     C.llama_get_memory(p),
 		model:   model,
 		proj:    o.Projector,
@@ -234,7 +261,7 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 	}
 	c.batch = C.llama_batch_init(C.int32_t(c.nBatch), 0, 1)
 	c.seqs = make([]seqState, c.nSeq)
-	c.cleanup = runtime.AddCleanup(c, freeContextRes, contextRes{p, c.batch, abort, model})
+	c.cleanup = runtime.AddCleanup(c, freeContextRes, contextRes{p, c.batch, abort, pools, model})
 	return c, nil
 }
 
@@ -246,7 +273,7 @@ func (c *Context) Close() error {
 		return nil
 	}
 	c.cleanup.Stop()
-	freeContextRes(contextRes{c.p, c.batch, c.abort, c.model})
+	freeContextRes(contextRes{c.p, c.batch, c.abort, c.pools, c.model})
 	c.p = nil
 	return nil
 }
