@@ -21,6 +21,15 @@ const (
 	exitInterrupted = 130
 )
 
+// exitCodeError carries a specific exit code.
+type exitCodeError struct {
+	code int
+	err  error
+}
+
+func (e exitCodeError) Error() string { return e.err.Error() }
+func (e exitCodeError) Unwrap() error { return e.err }
+
 // usageError marks errors caused by the user's input (exit code 2).
 type usageError struct{ err error }
 
@@ -46,6 +55,7 @@ func newApp() *cli.App {
 			withConfig(describeCommand()),
 			withConfig(regionsCommand()),
 			withConfig(denseCommand()),
+			withConfig(batchCommand()),
 			configCommand(),
 			languagesCommand(),
 			systemCommand(),
@@ -91,6 +101,10 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 		return exitInterrupted
 	default:
 		fmt.Fprintln(stderr, "capgen:", err)
+		var ce exitCodeError
+		if errors.As(err, &ce) {
+			return ce.code
+		}
 		var ue usageError
 		if errors.As(err, &ue) {
 			return exitUsage

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/capgen/capgen/internal/testmodels"
+	"github.com/capgen/capgen/sidecar"
+)
+
+// batchDir makes a folder with three images (one in a sub-folder) and one
+// broken file.
+func batchDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	data, err := os.ReadFile(scene(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(dir, "sub"), 0o755)
+	for i, name := range []string{"a.png", "b.png", "sub/c.png"} {
+		// Different bytes, so different content hashes.
+		b := append(append([]byte(nil), data...), byte(i))
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "broken.jpg"), []byte("not a jpeg"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.md"), []byte("ignored"), 0o644)
+	return dir
+}
+
+func journalLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSpace(string(b)), "\n")
+}
+
+func TestBatchResumableWithSidecars(t *testing.T) {
+	p := testmodels.Tiny(t, "tiny-llava")
+	dir := batchDir(t)
+	out := filepath.Join(t.TempDir(), "captions.jsonl")
+	args := []string{"batch", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1", "--max-tokens", "6",
+		"--lang", "de,ja", "--xmp", "--txt", "--out", out, "--progress", "json", dir}
+	code, _, errOut := capture(t, args...)
+	if code != exitSomeFailed {
+		t.Fatalf("exit %d, want %d (one broken file): %s", code, exitSomeFailed, errOut)
+	}
+	if !strings.Contains(errOut, `"status":"failed"`) || !strings.Contains(errOut, "broken.jpg") || !strings.Contains(errOut, "3 captioned, 1 failed") {
+		t.Errorf("progress/summary: %s", errOut)
+	}
+	lines := journalLines(t, out)
+	if len(lines) != 4 {
+		t.Fatalf("%d journal lines, want 4:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for _, img := range []string{"a.png", "b.png", "sub/c.png"} {
+		x := filepath.Join(dir, img) + ".xmp"
+		if _, err := os.Stat(x); err != nil {
+			t.Errorf("no XMP sidecar for %s", img)
+		}
+		if _, err := os.Stat(sidecar.TextPath(filepath.Join(dir, img), nil)); err != nil {
+			t.Errorf("no .txt sidecar for %s", img)
+		}
+	}
+	if exiftool, err := exec.LookPath("exiftool"); err == nil {
+		got, err := exec.Command(exiftool, "-s3", "-XMP-dc:Description-ja", filepath.Join(dir, "a.png.xmp")).Output()
+		if err != nil || len(bytes.TrimSpace(got)) == 0 {
+			t.Errorf("exiftool reads no Japanese description: %v %q", err, got)
+		}
+	} else {
+		t.Error("exiftool is missing: install libimage-exiftool-perl (scripts/deps.sh does)")
+	}
+
+	// A second run skips the three done images and retries the broken one.
+	code, _, errOut = capture(t, args...)
+	if code != exitSomeFailed || !strings.Contains(errOut, "0 captioned, 1 failed, 3 skipped") {
+		t.Errorf("resume: exit %d, %s", code, errOut)
+	}
+	if n := len(journalLines(t, out)); n != 5 {
+		t.Errorf("journal has %d lines after the resume, want 5 (one more failure record)", n)
+	}
+}
+
+func TestBatchInterruptAndResume(t *testing.T) {
+	p := testmodels.Tiny(t, "tiny-llava")
+	dir := batchDir(t)
+	os.Remove(filepath.Join(dir, "broken.jpg"))
+	out := filepath.Join(t.TempDir(), "captions.jsonl")
+	args := []string{"capgen", "batch", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1", "--max-tokens", "4",
+		"--out", out, "--progress", "json", "--workers", "1", dir}
+
+	// Cancel (as Ctrl-C does) once the first image is done.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errOut := &cancelAfter{cancel: cancel, marker: `"status":"ok"`}
+	app := newApp()
+	app.Writer, app.ErrWriter = &bytes.Buffer{}, errOut
+	if code := runApp(ctx, app, args, errOut); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d: %s", code, exitInterrupted, errOut.buf.String())
+	}
+	first := journalLines(t, out)
+	if len(first) < 1 || len(first) > 2 {
+		t.Fatalf("%d records after the interrupt, want 1 or 2 (the image in the model is finished)", len(first))
+	}
+	code, _, stderr := capture(t, args[1:]...)
+	if code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	recs, skipped, err := sidecar.ReadJournal(out)
+	if err != nil || skipped != 0 {
+		t.Fatal(err, skipped)
+	}
+	if len(recs) != 3 || len(journalLines(t, out)) != 3 {
+		t.Errorf("after resume: %d keys, %d lines; want 3 and 3 (nothing lost, nothing duplicated)", len(recs), len(journalLines(t, out)))
+	}
+}
+
+// cancelAfter cancels a context when a marker is written to it.
+type cancelAfter struct {
+	buf    bytes.Buffer
+	cancel func()
+	marker string
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), c.marker) {
+		c.cancel()
+	}
+	return c.buf.Write(p)
+}
