@@ -442,4 +442,3 @@ func (p *progress) finish() {
 		fmt.Fprintln(p.w)
 	}
 }
-
