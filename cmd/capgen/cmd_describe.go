@@ -11,6 +11,7 @@ import (
 
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/llama"
+	"github.com/capgen/capgen/models"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -26,8 +27,8 @@ type modelOptions struct {
 
 func (o *modelOptions) flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "model", Usage: "GGUF text model file", Destination: &o.Model},
-		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model", Destination: &o.MMProj},
+		&cli.StringFlag{Name: "model", Usage: "GGUF text model file, or a pulled name from capgen models list", Destination: &o.Model},
+		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model (implied by a model name)", Destination: &o.MMProj},
 		&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16)", Destination: &o.Threads},
 		&cli.IntFlag{Name: "gpu-layers", Usage: "layers on the GPU (0 = all, -1 = none)", Destination: &o.GPULayers},
 		&cli.IntFlag{Name: "ctx-size", Usage: "context size in tokens (0 = 8192)", Destination: &o.ContextSize},
@@ -38,8 +39,19 @@ func (o *modelOptions) flags() []cli.Flag {
 
 // engine loads the model pair into a caption engine.
 func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
+	// A registry name stands for its pulled pair.
+	if _, err := models.Lookup(o.Model); err == nil {
+		m, mm, ok := models.Resolve(o.Model, "")
+		if !ok {
+			return nil, usagef("model %s is not pulled yet: run capgen models pull %s", o.Model, o.Model)
+		}
+		o.Model = m
+		if o.MMProj == "" {
+			o.MMProj = mm
+		}
+	}
 	if o.Model == "" || o.MMProj == "" {
-		return nil, usagef("no model pair: give --model and --mmproj (or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file)")
+		return nil, usagef("no model pair: give --model (a file or a name from capgen models list) and --mmproj (or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file)")
 	}
 	if o.Verbose {
 		llama.SetLogger(stderrLogger())

@@ -56,6 +56,7 @@ func newApp() *cli.App {
 			withConfig(regionsCommand()),
 			withConfig(denseCommand()),
 			withConfig(batchCommand()),
+			modelsCommand(),
 			configCommand(),
 			languagesCommand(),
 			systemCommand(),

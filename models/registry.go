@@ -1,0 +1,109 @@
+package models
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// File is one published GGUF file.
+type File struct {
+	Name string // file name in the repository
+	// Size in bytes as publicly listed; 0 when unknown. Informational:
+	// progress uses it before the server answers.
+	Size int64
+	// SHA256 is the expected checksum (hex); "" when unknown.
+	SHA256 string
+}
+
+// Entry is a known model pair.
+type Entry struct {
+	Name      string // registry name, e.g. "smolvlm-256m"
+	Title     string
+	Repo      string // Hugging Face repository "owner/name"
+	Model     File
+	MMProj    File
+	License   string
+	Languages string // what the model card claims
+	Notes     string
+}
+
+// BaseURL is where repositories are downloaded from; Pull takes another in
+// its options (tests use a local server).
+const BaseURL = "https://huggingface.co"
+
+// URL returns the download address of f in e's repository.
+func (e *Entry) URL(base string, f File) string {
+	if base == "" {
+		base = BaseURL
+	}
+	return strings.TrimRight(base, "/") + "/" + e.Repo + "/resolve/main/" + f.Name
+}
+
+// registry lists the pairs capgen knows. File names, sizes and checksums
+// come from public listings of these repositories (November 2026); a
+// checksum is only given where one was published.
+var registry = []Entry{
+	{Name: "smolvlm-256m", Title: "SmolVLM-256M-Instruct (Q8_0)", Repo: "ggml-org/SmolVLM-256M-Instruct-GGUF",
+		Model:   File{Name: "SmolVLM-256M-Instruct-Q8_0.gguf", Size: 175054528},
+		MMProj:  File{Name: "mmproj-SmolVLM-256M-Instruct-Q8_0.gguf", Size: 103769856},
+		License: "Apache-2.0", Languages: "en", Notes: "smallest; image splitting makes CPU encodes slow on large images"},
+	{Name: "smolvlm-500m", Title: "SmolVLM-500M-Instruct (Q8_0)", Repo: "ggml-org/SmolVLM-500M-Instruct-GGUF",
+		Model:   File{Name: "SmolVLM-500M-Instruct-Q8_0.gguf"},
+		MMProj:  File{Name: "mmproj-SmolVLM-500M-Instruct-Q8_0.gguf"},
+		License: "Apache-2.0", Languages: "en"},
+	{Name: "smolvlm-2.2b", Title: "SmolVLM-Instruct 2.2B (Q4_K_M)", Repo: "ggml-org/SmolVLM-Instruct-GGUF",
+		Model:   File{Name: "SmolVLM-Instruct-Q4_K_M.gguf", Size: 1112242368},
+		MMProj:  File{Name: "mmproj-SmolVLM-Instruct-Q8_0.gguf", Size: 592521344},
+		License: "Apache-2.0", Languages: "en"},
+	{Name: "smolvlm2-500m", Title: "SmolVLM2-500M-Video-Instruct (Q8_0)", Repo: "ggml-org/SmolVLM2-500M-Video-Instruct-GGUF",
+		Model:   File{Name: "SmolVLM2-500M-Video-Instruct-Q8_0.gguf"},
+		MMProj:  File{Name: "mmproj-SmolVLM2-500M-Video-Instruct-Q8_0.gguf"},
+		License: "Apache-2.0", Languages: "en"},
+	{Name: "qwen2.5-vl-3b", Title: "Qwen2.5-VL-3B-Instruct (Q4_K_M)", Repo: "ggml-org/Qwen2.5-VL-3B-Instruct-GGUF",
+		Model:   File{Name: "Qwen2.5-VL-3B-Instruct-Q4_K_M.gguf", SHA256: "d02fe9b69ad8cadbbd228e387667af66612c44bed29ffc8eb1e7caf9ac486c12"},
+		MMProj:  File{Name: "mmproj-Qwen2.5-VL-3B-Instruct-Q8_0.gguf", SHA256: "980c9b2f78c04e6cff93d277ada09e768394f112d75db3b4e9dea8a69f9fb904"},
+		License: "Qwen Research License", Languages: "multilingual (en, zh and about 30 more)"},
+	{Name: "qwen3-vl-2b", Title: "Qwen3-VL-2B-Instruct (Q4_K_M)", Repo: "Qwen/Qwen3-VL-2B-Instruct-GGUF",
+		Model:   File{Name: "Qwen3VL-2B-Instruct-Q4_K_M.gguf", Size: 1107409952, SHA256: "089d75c52f4b7ffc56ba998ffc50aae89fcafc755f9e7208aacca281dca6c2ae"},
+		MMProj:  File{Name: "mmproj-Qwen3VL-2B-Instruct-Q8_0.gguf", Size: 445053216, SHA256: "f9a68fabba69c3b81e153367b2c7521030b0fa8bb0de400c9599c8e6725f9c82"},
+		License: "Apache-2.0", Languages: "multilingual (32 languages for OCR)"},
+	{Name: "gemma3-4b", Title: "Gemma 3 4B IT (Q4_K_M)", Repo: "unsloth/gemma-3-4b-it-GGUF",
+		Model:   File{Name: "gemma-3-4b-it-Q4_K_M.gguf", Size: 2489894016},
+		MMProj:  File{Name: "mmproj-F16.gguf", Size: 851251328},
+		License: "Gemma Terms of Use", Languages: "multilingual (over 140 languages)"},
+	{Name: "internvl3-1b", Title: "InternVL3-1B-Instruct (Q8_0)", Repo: "ggml-org/InternVL3-1B-Instruct-GGUF",
+		Model:   File{Name: "InternVL3-1B-Instruct-Q8_0.gguf"},
+		MMProj:  File{Name: "mmproj-InternVL3-1B-Instruct-Q8_0.gguf"},
+		License: "see the model card", Languages: "multilingual (en, zh, ...)"},
+	{Name: "minicpm-v-4.5", Title: "MiniCPM-V 4.5 (Q4_K_M)", Repo: "openbmb/MiniCPM-V-4_5-gguf",
+		Model:   File{Name: "ggml-model-Q4_K_M.gguf"},
+		MMProj:  File{Name: "mmproj-model-f16.gguf"},
+		License: "MiniCPM Model License", Languages: "multilingual (30+ languages)"},
+	{Name: "lfm2.5-vl-450m", Title: "LFM2.5-VL-450M (F16)", Repo: "LiquidAI/LFM2.5-VL-450M-GGUF",
+		Model:   File{Name: "LFM2.5-VL-450M-F16.gguf", Size: 711486624},
+		MMProj:  File{Name: "mmproj-LFM2.5-VL-450m-F16.gguf", Size: 189126080},
+		License: "LFM Open License", Languages: "en (and a few more)"},
+}
+
+// Registry returns the known pairs, sorted by name.
+func Registry() []Entry {
+	out := append([]Entry(nil), registry...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a registry entry by name (case-insensitive).
+func Lookup(name string) (Entry, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	for _, e := range registry {
+		if e.Name == n {
+			return e, nil
+		}
+	}
+	var names []string
+	for _, e := range Registry() {
+		names = append(names, e.Name)
+	}
+	return Entry{}, fmt.Errorf("models: unknown model %q; known: %s (or give a .gguf path)", name, strings.Join(names, ", "))
+}
