@@ -28,11 +28,7 @@ const exitSomeFailed = 3
 
 type batchOptions struct {
 	modelOptions
-	Langs       string
-	Detail      string
-	Strategy    string
-	Prompt      string
-	MaxTokens   int
+	captionOptions
 	Out         string
 	FilesFrom   string
 	XMP         bool
@@ -50,12 +46,7 @@ func batchCommand() *cli.Command {
 		Name:      "batch",
 		Usage:     "caption many images with the model loaded once; resumable",
 		ArgsUsage: "PATH... (files, folders, globs; - reads a list from stdin)",
-		Flags: append(o.modelOptions.flags(),
-			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages", Value: "en", Destination: &o.Langs},
-			&cli.StringFlag{Name: "detail", Usage: "brief or detailed", Value: "brief", Destination: &o.Detail},
-			&cli.StringFlag{Name: "strategy", Usage: "direct, pivot or auto", Value: "direct", Destination: &o.Strategy},
-			&cli.StringFlag{Name: "prompt", Usage: "custom instruction", Destination: &o.Prompt},
-			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption (0 = by detail)", Destination: &o.MaxTokens},
+		Flags: append(append(o.modelOptions.flags(), o.captionOptions.flags()...),
 			&cli.StringFlag{Name: "out", Usage: "results journal (JSON Lines, appended; makes the run resumable)", Value: "captions.jsonl", Destination: &o.Out},
 			&cli.StringFlag{Name: "files-from", Usage: "read image paths from this file, one per line (- for stdin)", Destination: &o.FilesFrom},
 			&cli.BoolFlag{Name: "xmp", Usage: "write an XMP sidecar per image (IMG.jpg.xmp, one dc:description entry per language)", Destination: &o.XMP},
@@ -188,17 +179,9 @@ type prepared struct {
 }
 
 func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []string) error {
-	langs, err := caption.ParseLanguages(o.Langs)
+	langs, detail, strategy, err := o.captionOptions.parse()
 	if err != nil {
-		return usageError{fmt.Errorf("--lang: %w", err)}
-	}
-	detail, err := caption.ParseDetail(o.Detail)
-	if err != nil {
-		return usageError{err}
-	}
-	strategy, err := caption.ParseStrategy(o.Strategy)
-	if err != nil {
-		return usageError{err}
+		return err
 	}
 	if o.Mode != "skip" && o.Mode != "overwrite" && o.Mode != "append" {
 		return usagef("--mode %q: use skip, overwrite or append", o.Mode)

@@ -28,26 +28,23 @@ func denseCommand() *cli.Command {
 		Usage:     "dense description: global caption, tile captions and their merge (Pyramid of Captions)",
 		ArgsUsage: "IMAGE",
 		Flags: append(o.modelOptions.flags(),
-			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages", Value: "en", Destination: &o.Langs},
+			langFlag(&o.Langs),
 			&cli.StringFlag{Name: "grid", Usage: "tile grid ROWSxCOLS", Value: "2x2", Destination: &o.Grid},
 			&cli.BoolFlag{Name: "second-level", Usage: "add a grid twice as fine", Destination: &o.SecondLevel},
 			&cli.Float64Flag{Name: "overlap", Usage: "overlap of neighbouring tiles (fraction)", Destination: &o.Overlap},
 			&cli.StringFlag{Name: "tile-mode", Usage: "prompt for tiles: tile, region or brief", Value: "tile", Destination: &o.TileMode},
-			&cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: &o.Format},
+			formatFlag(&o.Format),
 		),
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("dense takes one image file, got %d arguments", c.NArg())
-			}
-			return runDense(c.Context, c.App.Writer, o, c.Args().First())
-		},
+		Action: oneImage("dense", func(c *cli.Context, path string) error {
+			return runDense(c.Context, c.App.Writer, o, path)
+		}),
 	}
 }
 
 func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) error {
-	langs, err := caption.ParseLanguages(o.Langs)
+	langs, err := parseLangs(o.Langs)
 	if err != nil {
-		return usageError{fmt.Errorf("--lang: %w", err)}
+		return err
 	}
 	var rows, cols int
 	if n, err := fmt.Sscanf(o.Grid, "%dx%d", &rows, &cols); n != 2 || err != nil {
@@ -57,8 +54,8 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	if err != nil {
 		return usageError{fmt.Errorf("--tile-mode: %w", err)}
 	}
-	if o.Format != "text" && o.Format != "json" {
-		return usagef("--format %q: use text or json", o.Format)
+	if err := checkFormat(o.Format); err != nil {
+		return err
 	}
 	img, err := vision.Load(path, nil)
 	if err != nil {

@@ -65,13 +65,9 @@ func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
 // describeOptions are the flags of `capgen describe`.
 type describeOptions struct {
 	modelOptions
-	Langs       string
-	Detail      string
-	Strategy    string
-	Prompt      string
+	captionOptions
 	Question    string
 	Format      string
-	MaxTokens   int
 	Temperature float64
 	Seed        uint
 	Raw         bool
@@ -83,45 +79,26 @@ func describeCommand() *cli.Command {
 		Name:      "describe",
 		Usage:     "caption an image in one or more languages",
 		ArgsUsage: "IMAGE",
-		Flags: append(o.modelOptions.flags(),
-			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages (e.g. de,fr,ja)", Value: "en", Destination: &o.Langs},
-			&cli.StringFlag{Name: "detail", Usage: "brief or detailed", Value: "brief", Destination: &o.Detail},
-			&cli.StringFlag{Name: "strategy", Usage: "direct, pivot or auto", Value: "direct", Destination: &o.Strategy},
-			&cli.StringFlag{Name: "prompt", Usage: "custom instruction (the language statement is kept)", Destination: &o.Prompt},
+		Flags: append(append(o.modelOptions.flags(), o.captionOptions.flags()...),
 			&cli.StringFlag{Name: "question", Usage: "ask a question about the image instead", Destination: &o.Question},
-			&cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: &o.Format},
-			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption (0 = by detail)", Destination: &o.MaxTokens},
+			formatFlag(&o.Format),
 			&cli.Float64Flag{Name: "temperature", Usage: "sampling temperature (0 = greedy)", Destination: &o.Temperature},
 			&cli.UintFlag{Name: "seed", Usage: "sampling seed", Destination: &o.Seed},
 			&cli.BoolFlag{Name: "raw", Usage: "print the model's text without clean-up", Destination: &o.Raw},
 		),
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("describe takes one image file, got %d arguments", c.NArg())
-			}
-			return runDescribe(c.Context, c.App.Writer, o, c.Args().First())
-		},
+		Action: oneImage("describe", func(c *cli.Context, path string) error {
+			return runDescribe(c.Context, c.App.Writer, o, path)
+		}),
 	}
 }
 
 func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path string) error {
-	langs, err := caption.ParseLanguages(o.Langs)
+	langs, detail, strategy, err := o.captionOptions.parse()
 	if err != nil {
-		return usageError{fmt.Errorf("--lang: %w", err)}
+		return err
 	}
-	detail, err := caption.ParseDetail(o.Detail)
-	if err != nil {
-		return usageError{err}
-	}
-	strategy, err := caption.ParseStrategy(o.Strategy)
-	if err != nil {
-		return usageError{err}
-	}
-	if o.Format != "text" && o.Format != "json" {
-		return usagef("--format %q: use text or json", o.Format)
-	}
-	if o.MaxTokens < 0 {
-		return usagef("--max-tokens must not be negative, got %d", o.MaxTokens)
+	if err := checkFormat(o.Format); err != nil {
+		return err
 	}
 	img, err := vision.Load(path, nil)
 	if err != nil {

@@ -31,30 +31,27 @@ func regionsCommand() *cli.Command {
 		Usage:     "caption boxes of an image",
 		ArgsUsage: "IMAGE",
 		Flags: append(o.modelOptions.flags(),
-			&cli.StringFlag{Name: "lang", Usage: "comma-separated languages", Value: "en", Destination: &o.Langs},
+			langFlag(&o.Langs),
 			&cli.StringSliceFlag{Name: "box", Usage: "a box x0,y0,x1,y1 (repeat the flag for more)", Destination: &o.Boxes},
 			&cli.StringFlag{Name: "boxes", Usage: "JSON file with a list of boxes [[x0,y0,x1,y1], ...]", Destination: &o.BoxesFile},
 			&cli.StringFlag{Name: "box-format", Usage: "pixels, normalized (0-1) or 1000 (0-1000 as Qwen2-VL)", Value: "pixels", Destination: &o.BoxFormat},
 			&cli.IntFlag{Name: "words", Usage: "word budget per caption", Value: 10, Destination: &o.Words},
 			&cli.Float64Flag{Name: "margin", Usage: "context margin around each box, as a fraction of its size (negative = none)", Value: 0.15, Destination: &o.Margin},
-			&cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: &o.Format},
+			formatFlag(&o.Format),
 		),
-		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return usagef("regions takes one image file, got %d arguments", c.NArg())
-			}
-			return runRegions(c.Context, c.App.Writer, o, c.Args().First())
-		},
+		Action: oneImage("regions", func(c *cli.Context, path string) error {
+			return runRegions(c.Context, c.App.Writer, o, path)
+		}),
 	}
 }
 
 func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string) error {
-	langs, err := caption.ParseLanguages(o.Langs)
+	langs, err := parseLangs(o.Langs)
 	if err != nil {
-		return usageError{fmt.Errorf("--lang: %w", err)}
+		return err
 	}
-	if o.Format != "text" && o.Format != "json" {
-		return usagef("--format %q: use text or json", o.Format)
+	if err := checkFormat(o.Format); err != nil {
+		return err
 	}
 	format, err := vision.ParseBoxFormat(o.BoxFormat)
 	if err != nil {

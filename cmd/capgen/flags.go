@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/capgen/capgen/caption"
+)
+
+// captionOptions are the flags of the commands that caption whole images
+// (describe, batch).
+type captionOptions struct {
+	Langs, Detail, Strategy, Prompt string
+	MaxTokens                       int
+}
+
+func (o *captionOptions) flags() []cli.Flag {
+	return []cli.Flag{
+		langFlag(&o.Langs),
+		&cli.StringFlag{Name: "detail", Usage: "brief or detailed", Value: "brief", Destination: &o.Detail},
+		&cli.StringFlag{Name: "strategy", Usage: "direct, pivot or auto", Value: "direct", Destination: &o.Strategy},
+		&cli.StringFlag{Name: "prompt", Usage: "custom instruction (the language statement is kept)", Destination: &o.Prompt},
+		&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption (0 = by detail)", Destination: &o.MaxTokens},
+	}
+}
+
+// parse checks the flags; errors are usage errors naming the flag.
+func (o *captionOptions) parse() ([]caption.Language, caption.Detail, caption.Strategy, error) {
+	langs, err := parseLangs(o.Langs)
+	if err != nil {
+		return nil, "", "", err
+	}
+	detail, err := caption.ParseDetail(o.Detail)
+	if err != nil {
+		return nil, "", "", usageError{err}
+	}
+	strategy, err := caption.ParseStrategy(o.Strategy)
+	if err != nil {
+		return nil, "", "", usageError{err}
+	}
+	if o.MaxTokens < 0 {
+		return nil, "", "", usagef("--max-tokens must not be negative, got %d", o.MaxTokens)
+	}
+	return langs, detail, strategy, nil
+}
+
+func langFlag(dst *string) cli.Flag {
+	return &cli.StringFlag{Name: "lang", Usage: "comma-separated languages (e.g. de,fr,ja; see capgen languages)", Value: "en", Destination: dst}
+}
+
+func parseLangs(s string) ([]caption.Language, error) {
+	langs, err := caption.ParseLanguages(s)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--lang: %w", err)}
+	}
+	return langs, nil
+}
+
+func formatFlag(dst *string) cli.Flag {
+	return &cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: dst}
+}
+
+func checkFormat(f string) error {
+	if f != "text" && f != "json" {
+		return usagef("--format %q: use text or json", f)
+	}
+	return nil
+}
+
+// oneImage is the action of a command that takes exactly one image.
+func oneImage(name string, run func(c *cli.Context, path string) error) cli.ActionFunc {
+	return func(c *cli.Context) error {
+		if c.NArg() != 1 {
+			return usagef("%s takes one image file, got %d arguments", name, c.NArg())
+		}
+		return run(c, c.Args().First())
+	}
+}
