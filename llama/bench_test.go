@@ -182,18 +182,18 @@ func BenchmarkBindingOverhead(b *testing.B) {
 	b.ReportMetric(1/perC, "c-tok/s")
 }
 
-// BenchmarkThreadPool compares ggml's busy-waiting thread pool with
-// polling off (ContextOptions.NoSpin) at DefaultThreads() threads, and one
-// thread, on text-only generation. Run it on an idle machine and next to a
-// busy process to see both sides.
+// BenchmarkThreadPool compares ggml's busy-waiting thread pool
+// (ContextOptions.Spin) with capgen's default of sleeping threads at
+// DefaultThreads() threads, and one thread, on text-only generation. Run it
+// on an idle machine and next to a busy process to see both sides.
 func BenchmarkThreadPool(b *testing.B) {
 	l := benchModel(b)
 	for _, v := range []struct {
 		threads int
-		noSpin  bool
-	}{{DefaultThreads(), false}, {DefaultThreads(), true}, {1, false}} {
-		b.Run(fmt.Sprintf("threads=%d/nospin=%v", v.threads, v.noSpin), func(b *testing.B) {
-			c, err := NewContext(l.model, &ContextOptions{ContextSize: 1024, NoSpin: v.noSpin, Threads: v.threads})
+		spin    bool
+	}{{DefaultThreads(), true}, {DefaultThreads(), false}, {1, false}} {
+		b.Run(fmt.Sprintf("threads=%d/spin=%v", v.threads, v.spin), func(b *testing.B) {
+			c, err := NewContext(l.model, &ContextOptions{ContextSize: 1024, Spin: v.spin, Threads: v.threads})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -57,12 +57,13 @@ type ContextOptions struct {
 	// 0 means DefaultThreads().
 	Threads, BatchThreads int
 	FlashAttention        FlashAttention
-	// NoSpin makes the CPU threads sleep between graph nodes instead of
-	// busy-waiting (ggml's thread pool with polling off). On a machine
-	// where other processes compete for the cores, busy-waiting threads
-	// can be many times slower than one; on an idle machine spinning is
-	// slightly faster.
-	NoSpin bool
+	// Spin makes the CPU threads busy-wait between graph nodes, llama.cpp's
+	// own default. By default capgen's threads sleep instead (a ggml thread
+	// pool with polling off): measured on 2 cores with SmolVLM-256M shapes
+	// (BenchmarkThreadPool), that was as fast on an idle machine (60.7-65.2
+	// vs 61.7-62.2 tok/s) and faster next to busy processes (4.7-13.2 vs
+	// 1.8-3.3 tok/s, noisy: it depends on the other load).
+	Spin bool
 	// KVCache is the K and V cache type; "" means f16.
 	KVCache KVCacheType
 	// Projector enables images; nil makes a text-only context.
@@ -84,7 +85,7 @@ type Context struct {
 	cache   EmbeddingCache
 	abort   *C.capgen_abort
 	batch   C.struct_llama_batch
-	pools   [2]*C.struct_ggml_threadpool // generation and batch thread pools (NoSpin)
+	pools   [2]*C.struct_ggml_threadpool // generation and batch thread pools (nil with Spin)
 	nCtx    int
 	nBatch  int
 	nUBatch int
@@ -234,7 +235,7 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 	abort := (*C.capgen_abort)(C.calloc(1, C.size_t(unsafe.Sizeof(C.capgen_abort{}))))
 	C.capgen_set_abort(p, abort)
 	var pools [2]*C.struct_ggml_threadpool
-	if o.NoSpin {
+	if !o.Spin {
 		for i, n := range []int{o.Threads, o.BatchThreads} {
 			tpp := C.ggml_threadpool_params_default(C.int(n))
 			tpp.poll = 0

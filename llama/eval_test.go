@@ -426,13 +426,13 @@ func TestSamplingSeeds(t *testing.T) {
 
 func isLetter(b byte) bool { return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' }
 
-// NoSpin changes how threads wait, not what they compute.
-func TestNoSpinSameOutput(t *testing.T) {
+// Spin changes how threads wait, not what they compute.
+func TestSpinSameOutput(t *testing.T) {
 	l := loadPair(t, "tiny-llava")
 	img := testImage(48, 40, 6)
-	spin := describe(t, newContext(t, l, ContextOptions{ContextSize: 512, Threads: 2}), img, "x", 8)
-	quiet := describe(t, newContext(t, l, ContextOptions{ContextSize: 512, Threads: 2, NoSpin: true}), img, "x", 8)
+	spin := describe(t, newContext(t, l, ContextOptions{ContextSize: 512, Threads: 2, Spin: true}), img, "x", 8)
+	quiet := describe(t, newContext(t, l, ContextOptions{ContextSize: 512, Threads: 2}), img, "x", 8)
 	if !slices.Equal(spin.Tokens, quiet.Tokens) {
-		t.Errorf("NoSpin gave %v, spinning %v", quiet.Tokens, spin.Tokens)
+		t.Errorf("sleeping threads gave %v, spinning %v", quiet.Tokens, spin.Tokens)
 	}
 }
