@@ -42,7 +42,7 @@ CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 STAMP := $(BUILD)/.stamp-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
 
-.PHONY: all libs capgen test demo cuda metal portable clean deps bench
+.PHONY: all libs capgen test demo cuda metal portable clean deps bench toy-model toy-eval
 
 all: capgen
 
@@ -84,6 +84,21 @@ demo: capgen
 # into $(BUILD)/models) and of package vision.
 bench: libs
 	$(GO) test $(GO_BUILD_TAGS) -run '^$$' -bench . -benchtime 3x ./llama ./vision
+
+# The toy vision-LLM (issue 3): data from the scene renderer, tokenized by
+# llama.cpp itself; training with Debian's python3-torch on the CPU
+# (apt-get install -y python3-torch libopenblas0-pthread); export through
+# models/synth; evaluation through capgen's own pipeline.
+TOY_DATA := $(BUILD)/toy/data
+TOY_WEIGHTS := $(BUILD)/toy/weights
+toy-model: libs
+	$(GO) run ./models/toy/cmd/toydata -o $(TOY_DATA) -n 30000 -seed 1
+	/usr/bin/python3 models/toy/train/train.py --data $(TOY_DATA) --out $(TOY_WEIGHTS) --seed 1 --steps 1600
+	$(GO) run ./models/toy/cmd/toyexport -weights $(TOY_WEIGHTS) -o testdata/toy
+	$(GO) run ./models/toy/cmd/toyeval -model testdata/toy -weights $(TOY_WEIGHTS) -n 200 -write
+
+toy-eval: libs
+	$(GO) run ./models/toy/cmd/toyeval -model testdata/toy -n 200
 
 cuda:
 	$(MAKE) BACKEND=cuda

@@ -1,0 +1,431 @@
+#!/usr/bin/python3
+"""Train capgen's toy vision-LLM on the data cmd/toydata wrote.
+
+    /usr/bin/python3 models/toy/train/train.py --data build/toy/data --out build/toy/weights
+
+The network mirrors what llama.cpp runs for the files cmd/toyexport writes,
+so the trained weights need no conversion beyond their layout:
+
+vision (tools/mtmd/clip.cpp, models/llava.cpp, projector type "mlp"):
+  patch conv without bias; the class token appended AFTER the patches
+  (ggml_concat on dim 1); learned positions 0..n; pre-LayerNorm; of the
+  v_layers blocks only the first v_layers-1 run (the LLaVA feature layer is
+  the second-to-last; clip.cpp stops there and has no post-norm); pre-norm
+  blocks with biased q/k/v/out, softmax(qk/sqrt(d)), quick-GELU MLP
+  (clip.use_gelu false); then rows 1..n of the n+1 outputs (clip.cpp skips
+  row 0 because of the class token, which with the class token last drops
+  patch 0 and keeps the class token); projector mm.0 -> GELU (tanh) -> mm.2.
+text (src/models/llama.cpp): RMSNorm, RoPE in llama.cpp's NORM mode
+  (adjacent pairs rotated, so no q/k permutation as convert_hf_to_gguf does
+  for Hugging Face weights), causal attention over the whole sequence with
+  the image embeddings at consecutive positions, SwiGLU, untied output.
+
+Images arrive preprocessed as clip.cpp does it (toy.Preprocess); this script
+only normalises them with the model's mean and std. The loss is on the
+answer tokens only. Everything is seeded; with the same data, seed and step
+count the result is the same on the same machine.
+
+Outputs in --out: weights.bin (float32, little-endian) and weights.json
+(tensor name -> offset and ggml shape, GGUF names), check.json (the fixed
+input of the logits check and the outputs of this network on it), train.json
+(the run's settings and loss curve).
+"""
+
+import argparse
+import json
+import math
+import os
+import time
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads OpenBLAS: much faster here
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+def parse_args():
+    p = argparse.ArgumentParser()
+    p.add_argument("--data", default="build/toy/data")
+    p.add_argument("--out", default="build/toy/weights")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--steps", type=int, default=1600)
+    p.add_argument("--batch", type=int, default=48)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--warmup", type=int, default=100)
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch threads; 1 is several times faster than 2 on a busy 2-core machine")
+    p.add_argument("--minutes", type=float, default=50.0,
+                   help="stop early (cosine schedule cut) after this much training time")
+    p.add_argument("--heldout", type=int, default=30, help="held-out samples for the PyTorch greedy check")
+    p.add_argument("--bench", type=int, default=0, help="time this many steps and exit")
+    return p.parse_args()
+
+
+class VisionBlock(nn.Module):
+    def __init__(self, w, ff, heads, eps):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = nn.LayerNorm(w, eps=eps)
+        self.q = nn.Linear(w, w)
+        self.k = nn.Linear(w, w)
+        self.v = nn.Linear(w, w)
+        self.o = nn.Linear(w, w)
+        self.ln2 = nn.LayerNorm(w, eps=eps)
+        self.up = nn.Linear(w, ff)
+        self.down = nn.Linear(ff, w)
+
+    def forward(self, x):
+        b, t, w = x.shape
+        h = self.ln1(x)
+        d = w // self.heads
+        q = self.q(h).view(b, t, self.heads, d).transpose(1, 2).contiguous()
+        k = self.k(h).view(b, t, self.heads, d).transpose(1, 2).contiguous()
+        v = self.v(h).view(b, t, self.heads, d).transpose(1, 2).contiguous()
+        a = torch.softmax(q @ k.transpose(-1, -2) / math.sqrt(d), dim=-1) @ v
+        x = x + self.o(a.transpose(1, 2).reshape(b, t, w))
+        h = self.up(self.ln2(x))
+        h = h * torch.sigmoid(1.702 * h)  # quick GELU
+        return x + self.down(h)
+
+
+class Vision(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        w = c["v_width"]
+        self.side = c["image_size"] // c["patch_size"]
+        n = self.side * self.side
+        self.patch = nn.Conv2d(3, w, c["patch_size"], stride=c["patch_size"], bias=False)
+        self.cls = nn.Parameter(torch.randn(w) * 0.02)
+        self.pos = nn.Parameter(torch.randn(n + 1, w) * 0.02)
+        self.pre_ln = nn.LayerNorm(w, eps=c["v_eps"])
+        # The last block exists in the file but clip.cpp never runs it.
+        self.blocks = nn.ModuleList(VisionBlock(w, c["v_ff"], c["v_heads"], c["v_eps"]) for _ in range(c["v_layers"]))
+        self.mm0 = nn.Linear(w, c["mlp_hidden"])
+        self.mm2 = nn.Linear(c["mlp_hidden"], c["width"])
+        self.register_buffer("mean", torch.tensor(c["mean"]).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(c["std"]).view(1, 3, 1, 1))
+
+    def forward(self, img_u8):
+        # img_u8: (B, S, S, 3) uint8, already preprocessed as clip.cpp does.
+        x = (img_u8.permute(0, 3, 1, 2).float() / 255.0 - self.mean) / self.std
+        x = self.patch(x).flatten(2).transpose(1, 2)  # (B, n, w), row-major patches
+        x = torch.cat([x, self.cls.view(1, 1, -1).expand(x.shape[0], 1, -1)], dim=1)
+        x = self.pre_ln(x + self.pos)
+        for blk in self.blocks[:-1]:
+            x = blk(x)
+        x = x[:, 1:, :]
+        return self.mm2(F.gelu(self.mm0(x), approximate="tanh"))
+
+
+def rope(x, pos, base):
+    # x: (B, H, T, d); llama.cpp NORM mode: pairs (2i, 2i+1).
+    d = x.shape[-1]
+    inv = base ** (-torch.arange(0, d, 2, dtype=torch.float32) / d)
+    ang = pos.float()[:, None] * inv[None, :]  # (T, d/2)
+    cos, sin = ang.cos(), ang.sin()
+    x0, x1 = x[..., 0::2], x[..., 1::2]
+    return torch.stack([x0 * cos - x1 * sin, x0 * sin + x1 * cos], dim=-1).flatten(-2)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, w, eps):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(w))
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        w, self.heads, self.kv = c["width"], c["heads"], c["kv_heads"]
+        self.d = w // self.heads
+        self.base = c["rope_base"]
+        self.attn_norm = RMSNorm(w, c["eps"])
+        self.q = nn.Linear(w, w, bias=False)
+        self.k = nn.Linear(w, self.kv * self.d, bias=False)
+        self.v = nn.Linear(w, self.kv * self.d, bias=False)
+        self.o = nn.Linear(w, w, bias=False)
+        self.ffn_norm = RMSNorm(w, c["eps"])
+        self.gate = nn.Linear(w, c["ff"], bias=False)
+        self.up = nn.Linear(w, c["ff"], bias=False)
+        self.down = nn.Linear(c["ff"], w, bias=False)
+
+    def forward(self, x, pos, mask):
+        b, t, w = x.shape
+        h = self.attn_norm(x)
+        q = self.q(h).view(b, t, self.heads, self.d).transpose(1, 2)
+        k = self.k(h).view(b, t, self.kv, self.d).transpose(1, 2)
+        v = self.v(h).view(b, t, self.kv, self.d).transpose(1, 2).contiguous()
+        q, k = rope(q, pos, self.base).contiguous(), rope(k, pos, self.base).contiguous()
+        if self.kv != self.heads:
+            k = k.repeat_interleave(self.heads // self.kv, dim=1)
+            v = v.repeat_interleave(self.heads // self.kv, dim=1)
+        s = q @ k.transpose(-1, -2) / math.sqrt(self.d) + mask
+        a = torch.softmax(s, dim=-1) @ v
+        x = x + self.o(a.transpose(1, 2).reshape(b, t, w))
+        h = self.ffn_norm(x)
+        return x + self.down(F.silu(self.gate(h)) * self.up(h))
+
+
+class ToyVLM(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.c = c
+        self.vision = Vision(c)
+        self.embed = nn.Embedding(c["vocab_size"], c["width"])
+        self.blocks = nn.ModuleList(Block(c) for _ in range(c["layers"]))
+        self.norm = RMSNorm(c["width"], c["eps"])
+        self.output = nn.Linear(c["width"], c["vocab_size"], bias=False)
+        for name, p in self.named_parameters():
+            if p.dim() == 2 and "pos" not in name:
+                nn.init.normal_(p, std=0.02)
+            elif name.endswith(".bias"):
+                nn.init.zeros_(p)
+        for blk in self.blocks:
+            nn.init.normal_(blk.o.weight, std=0.02 / math.sqrt(2 * c["layers"]))
+            nn.init.normal_(blk.down.weight, std=0.02 / math.sqrt(2 * c["layers"]))
+
+    def hidden(self, ids, img_u8, img_at):
+        """ids: (B, T) token ids (image slots hold any id); the image's
+        embeddings replace positions img_at .. img_at+n-1."""
+        x = self.embed(ids)
+        e = self.vision(img_u8)
+        n = e.shape[1]
+        x = torch.cat([x[:, :img_at], e, x[:, img_at + n:]], dim=1)
+        t = x.shape[1]
+        pos = torch.arange(t)
+        mask = torch.full((t, t), float("-inf")).triu(1)
+        for blk in self.blocks:
+            x = blk(x, pos, mask)
+        return self.norm(x)
+
+
+class Data:
+    def __init__(self, path):
+        self.meta = json.load(open(os.path.join(path, "meta.json")))
+        c = self.meta["config"]
+        s = c["image_size"]
+        self.n = self.meta["n"]
+        self.images = np.fromfile(os.path.join(path, "images.u8"), dtype=np.uint8).reshape(self.n, s, s, 3)
+        self.kinds = np.fromfile(os.path.join(path, "kinds.u8"), dtype=np.uint8)
+        self.answers = np.fromfile(os.path.join(path, "answers.i32"), dtype=np.int32)
+        self.offsets = np.fromfile(os.path.join(path, "offsets.i32"), dtype=np.int32)
+        self.langs = self.meta["langs"]
+        self.n_img = (s // c["patch_size"]) ** 2
+        befores = {tuple(v) for m in self.meta["before"].values() for v in m.values()}
+        assert len(befores) == 1, "the prompt before the image must not depend on language or mode"
+        self.before = list(befores.pop())
+        self.pad = self.meta["pad"]
+
+    def mode_of(self, kind):
+        return "brief" if kind == 0 else "region"
+
+    def sequence(self, i, li):
+        lang = self.langs[li]
+        mode = self.mode_of(self.kinds[i])
+        after = self.meta["after"][mode][lang]
+        j = i * len(self.langs) + li
+        ans = self.answers[self.offsets[j]:self.offsets[j + 1]].tolist()
+        prompt = self.before + [self.pad] * self.n_img + after
+        return prompt, ans
+
+    def pool(self, rng, n_train, batch, batches=16):
+        """Draws batches*batch random (sample, language) pairs and groups
+        them by length into batches, in random order: less padding."""
+        idx = rng.integers(0, n_train, size=batch * batches)
+        langs = rng.integers(0, len(self.langs), size=batch * batches)
+        j = idx * len(self.langs) + langs
+        order = np.argsort(self.offsets[j + 1] - self.offsets[j], kind="stable")
+        groups = [(idx[order[k:k + batch]], langs[order[k:k + batch]]) for k in range(0, len(order), batch)]
+        return [groups[k] for k in rng.permutation(len(groups))]
+
+    def batch(self, idx, langs):
+        seqs = [self.sequence(i, l) for i, l in zip(idx, langs)]
+        t = max(len(p) + len(a) for p, a in seqs) - 1
+        ids = np.full((len(seqs), t), self.pad, dtype=np.int64)
+        tgt = np.full((len(seqs), t), -100, dtype=np.int64)
+        for r, (p, a) in enumerate(seqs):
+            full = p + a
+            ids[r, :len(full) - 1] = full[:-1]
+            tgt[r, len(p) - 1:len(full) - 1] = a
+        return (torch.from_numpy(ids), torch.from_numpy(self.images[idx]), torch.from_numpy(tgt))
+
+
+def greedy(model, data, i, li, max_new=80):
+    prompt, _ = data.sequence(i, li)
+    ids = list(prompt)
+    img = torch.from_numpy(data.images[i:i + 1])
+    eos = data.meta_eos
+    out, margins, last_logits = [], [], None
+    with torch.no_grad():
+        for _ in range(max_new):
+            h = model.hidden(torch.tensor([ids]), img, len(data.before))
+            logits = model.output(h[0, -1])
+            top = torch.topk(logits, 2)
+            margins.append(float(top.values[0] - top.values[1]))
+            if last_logits is None:
+                last_logits = logits
+            tok = int(top.indices[0])
+            out.append(tok)
+            if tok == eos:
+                break
+            ids.append(tok)
+    return out, margins, last_logits
+
+
+def ggml_shape(t):
+    return list(reversed(list(t.shape)))
+
+
+def tensors(model):
+    """Maps GGUF tensor names to the model's parameters."""
+    v = model.vision
+    named = {
+        "v.class_embd": v.cls,
+        "v.patch_embd.weight": v.patch.weight,
+        "v.position_embd.weight": v.pos,
+        "v.pre_ln.weight": v.pre_ln.weight,
+        "v.pre_ln.bias": v.pre_ln.bias,
+        "mm.0.weight": v.mm0.weight, "mm.0.bias": v.mm0.bias,
+        "mm.2.weight": v.mm2.weight, "mm.2.bias": v.mm2.bias,
+        "token_embd.weight": model.embed.weight,
+        "output_norm.weight": model.norm.weight,
+        "output.weight": model.output.weight,
+    }
+    for i, b in enumerate(v.blocks):
+        p = "v.blk.%d." % i
+        named.update({
+            p + "ln1.weight": b.ln1.weight, p + "ln1.bias": b.ln1.bias,
+            p + "attn_q.weight": b.q.weight, p + "attn_q.bias": b.q.bias,
+            p + "attn_k.weight": b.k.weight, p + "attn_k.bias": b.k.bias,
+            p + "attn_v.weight": b.v.weight, p + "attn_v.bias": b.v.bias,
+            p + "attn_out.weight": b.o.weight, p + "attn_out.bias": b.o.bias,
+            p + "ln2.weight": b.ln2.weight, p + "ln2.bias": b.ln2.bias,
+            p + "ffn_up.weight": b.up.weight, p + "ffn_up.bias": b.up.bias,
+            p + "ffn_down.weight": b.down.weight, p + "ffn_down.bias": b.down.bias,
+        })
+    for i, b in enumerate(model.blocks):
+        p = "blk.%d." % i
+        named.update({
+            p + "attn_norm.weight": b.attn_norm.weight,
+            p + "attn_q.weight": b.q.weight, p + "attn_k.weight": b.k.weight,
+            p + "attn_v.weight": b.v.weight, p + "attn_output.weight": b.o.weight,
+            p + "ffn_norm.weight": b.ffn_norm.weight,
+            p + "ffn_gate.weight": b.gate.weight, p + "ffn_up.weight": b.up.weight,
+            p + "ffn_down.weight": b.down.weight,
+        })
+    return named
+
+
+def export(model, c, path):
+    """Writes every tensor under its GGUF name, in torch's row-major order,
+    which is ggml's storage order for the reversed shape."""
+    named = tensors(model)
+    index, off = {}, 0
+    with open(os.path.join(path, "weights.bin"), "wb") as f:
+        for name in sorted(named):
+            a = named[name].detach().float().contiguous().numpy().astype("<f4")
+            f.write(a.tobytes())
+            index[name] = {"offset": off, "shape": ggml_shape(named[name])}
+            off += a.size
+    json.dump(index, open(os.path.join(path, "weights.json"), "w"), indent=1, sort_keys=True)
+
+
+def main():
+    args = parse_args()
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(args.seed)
+    data = Data(args.data)
+    c = data.meta["config"]
+    data.meta_eos = data.answers[data.offsets[1] - 1]  # every answer ends with <|im_end|>
+    model = ToyVLM(c)
+    nparams = sum(p.numel() for p in model.parameters())
+    print("parameters: %d, samples: %d" % (nparams, data.n), flush=True)
+
+    # Hold the last 1% of the data out for a greedy check at the end.
+    n_train = data.n - max(50, data.n // 100)
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}]
+    opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98))
+    steps = args.bench or args.steps
+    losses = []
+    t0 = time.time()
+    step = 0
+    pool = []
+    for step in range(steps):
+        frac = step / steps
+        lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        if not pool:
+            pool = data.pool(rng, n_train, args.batch)
+        idx, langs = pool.pop()
+        ids, imgs, tgt = data.batch(idx, langs)
+        h = model.hidden(ids, imgs, len(data.before))
+        sel = tgt != -100
+        logits = model.output(h[sel])
+        loss = F.cross_entropy(logits, tgt[sel])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        acc = float((logits.argmax(-1) == tgt[sel]).float().mean())
+        losses.append(float(loss))
+        if step % 25 == 0 or step == steps - 1:
+            el = time.time() - t0
+            print("step %5d  loss %.4f  tok-acc %.4f  lr %.2e  %.2fs/step  %.1f min" %
+                  (step, float(loss), acc, lr, el / (step + 1), el / 60), flush=True)
+        if args.bench == 0 and (time.time() - t0) / 60 > args.minutes:
+            print("time limit reached at step %d" % step, flush=True)
+            break
+    train_min = (time.time() - t0) / 60
+    if args.bench:
+        return
+
+    model.eval()
+    os.makedirs(args.out, exist_ok=True)
+    export(model, c, args.out)
+
+    # Greedy exact match on held-out samples (a PyTorch-side sanity check;
+    # the accuracy that counts is toyeval's, through llama.cpp).
+    right, total = {}, {}
+    for i in range(n_train, min(data.n, n_train + args.heldout)):
+        for li in range(len(data.langs)):
+            out, _, _ = greedy(model, data, i, li)
+            _, ans = data.sequence(i, li)
+            k = "scene" if data.kinds[i] == 0 else "object"
+            total[k] = total.get(k, 0) + 1
+            right[k] = right.get(k, 0) + (out == ans)
+    held = {k: right[k] / total[k] for k in total}
+    print("held-out greedy exact match (PyTorch):", held, flush=True)
+
+    # The fixed input of the logits check: sample 0 in every language.
+    check = {"sample": 0, "seed": data.meta["seed"], "jpeg": data.meta["jpeg"], "langs": {}}
+    with torch.no_grad():
+        img = torch.from_numpy(data.images[0:1])
+        check["image_embeddings"] = model.vision(img)[0].flatten().tolist()
+        for li, lang in enumerate(data.langs):
+            prompt, ans = data.sequence(0, li)
+            out, margins, first = greedy(model, data, 0, li)
+            check["langs"][lang] = {"prompt": prompt, "greedy": out, "min_margin": min(margins)}
+            if lang == "en":
+                check["first_logits_en"] = first.tolist()
+    json.dump(check, open(os.path.join(args.out, "check.json"), "w"))
+    json.dump({"seed": args.seed, "steps": step + 1, "batch": args.batch, "lr": args.lr,
+               "warmup": args.warmup, "threads": args.threads, "train_minutes": round(train_min, 1),
+               "parameters": nparams, "samples": data.n, "held_out": n_train,
+               "final_loss": float(np.mean(losses[-50:])),
+               "loss_every_50": [round(float(np.mean(losses[i:i + 50])), 4) for i in range(0, len(losses), 50)],
+               "pytorch_held_out_exact": held},
+              open(os.path.join(args.out, "train.json"), "w"), indent=1)
+
+
+if __name__ == "__main__":
+    main()
