@@ -436,3 +436,39 @@ func TestSpinSameOutput(t *testing.T) {
 		t.Errorf("sleeping threads gave %v, spinning %v", quiet.Tokens, spin.Tokens)
 	}
 }
+
+// Logits agree with what greedy generation then picks, and leave the
+// sequence ready for Generate.
+func TestLogitsThenGenerate(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	c := newContext(t, l, ContextOptions{ContextSize: 512})
+	ctx := context.Background()
+	if err := c.Append(ctx, 0, Prompt{Text: userPrompt(t, l.model, "x"), Images: []Image{testImage(32, 32, 8)}, AddSpecial: true}); err != nil {
+		t.Fatal(err)
+	}
+	logits, err := c.Logits(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(logits) != l.model.Metadata().VocabSize {
+		t.Fatalf("%d logits for a vocabulary of %d", len(logits), l.model.Metadata().VocabSize)
+	}
+	best := 0
+	for i, v := range logits {
+		if v > logits[best] {
+			best = i
+		}
+	}
+	out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out[0].Tokens) == 1 && out[0].Tokens[0] != Token(best) {
+		t.Errorf("greedy picked %d, argmax of Logits is %d", out[0].Tokens[0], best)
+	}
+	// The same prompt generated without Logits gives the same token.
+	c2 := newContext(t, l, ContextOptions{ContextSize: 512})
+	if again := describe(t, c2, testImage(32, 32, 8), "x", 1); !slices.Equal(again.Tokens, out[0].Tokens) {
+		t.Errorf("after Logits %v, without %v", out[0].Tokens, again.Tokens)
+	}
+}

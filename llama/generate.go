@@ -315,3 +315,49 @@ func (g *genSeq) finish(r StopReason) {
 	}
 	g.comp.Text = strings.ToValidUTF8(string(g.out), "\uFFFD")
 }
+
+// Logits returns the model's next-token logits (one per vocabulary entry)
+// after everything appended to sequence seq, without generating: the
+// pending prompt tokens are decoded and the last one is then taken back
+// out of the KV cache and kept pending, so Generate can still follow. It
+// exists for checks against another implementation of the same model.
+func (c *Context) Logits(ctx context.Context, seq int) ([]float32, error) {
+	const op = "Context.Logits"
+	if err := c.lock(op); err != nil {
+		return nil, err
+	}
+	defer c.mu.Unlock()
+	if err := c.checkSeq(op, seq); err != nil {
+		return nil, err
+	}
+	s := &c.seqs[seq]
+	if len(s.pending) == 0 {
+		return nil, opErr(op, ErrInvalidArgument, "sequence %d has no pending prompt text", seq)
+	}
+	last := s.pending[len(s.pending)-1]
+	s.pending = s.pending[:len(s.pending)-1]
+	stop := c.watch(ctx)
+	defer stop()
+	if err := c.flushPending(ctx, op, seq); err != nil {
+		c.removeLocked(seq)
+		return nil, err
+	}
+	c.fillBatch([]Token{last}, s.next, seq, true)
+	clearLastError()
+	ret := C.llama_decode(c.p, c.batch)
+	c.stats.Decodes++
+	if err := decodeErr(op, ctx, ret); err != nil {
+		c.removeLocked(seq)
+		return nil, err
+	}
+	ptr := C.llama_get_logits_ith(c.p, 0)
+	if ptr == nil {
+		return nil, opErr(op, ErrInvalidArgument, "no logits")
+	}
+	out := make([]float32, c.model.meta.VocabSize)
+	copy(out, unsafe.Slice((*float32)(unsafe.Pointer(ptr)), len(out)))
+	// Take the token back out so it stays pending.
+	C.llama_memory_seq_rm(c.mem, C.llama_seq_id(seq), C.llama_pos(s.next), -1)
+	s.pending = append(s.pending, last)
+	return out, nil
+}
