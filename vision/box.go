@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"encoding/json"
 	"fmt"
 	"image"
 	"math"
@@ -196,4 +197,32 @@ func (im *Image) describe() string {
 		return fmt.Sprintf("the %dx%d image", im.OrigWidth, im.OrigHeight)
 	}
 	return fmt.Sprintf("region %v of the %dx%d image", im.Region, im.OrigWidth, im.OrigHeight)
+}
+
+// MarshalJSON writes the box as {"x0":..,"y0":..,"x1":..,"y1":..} with
+// coordinates rounded to 1/1000 pixel, so conversions between conventions
+// do not leak float noise (239.99999999999997) into results.
+func (b Box) MarshalJSON() ([]byte, error) {
+	r := func(v float64) float64 { return math.Round(v*1000) / 1000 }
+	return json.Marshal(struct {
+		X0 float64 `json:"x0"`
+		Y0 float64 `json:"y0"`
+		X1 float64 `json:"x1"`
+		Y1 float64 `json:"y1"`
+	}{r(b.X0), r(b.Y0), r(b.X1), r(b.Y1)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes, or an array [x0,y0,x1,y1].
+func (b *Box) UnmarshalJSON(data []byte) error {
+	var arr [4]float64
+	if err := json.Unmarshal(data, &arr); err == nil {
+		*b = Box{arr[0], arr[1], arr[2], arr[3]}
+		return nil
+	}
+	var o struct{ X0, Y0, X1, Y1 float64 }
+	if err := json.Unmarshal(data, &o); err != nil {
+		return fmt.Errorf("vision: a box is [x0,y0,x1,y1] or {\"x0\":..,\"y0\":..,\"x1\":..,\"y1\":..}: %w", err)
+	}
+	*b = Box{o.X0, o.Y0, o.X1, o.Y1}
+	return nil
 }

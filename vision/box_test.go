@@ -1,6 +1,7 @@
 package vision
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"testing"
@@ -87,4 +88,25 @@ func TestBoxFormats(t *testing.T) {
 func near(a, b Box) bool {
 	const eps = 1e-9
 	return math.Abs(a.X0-b.X0) < eps && math.Abs(a.Y0-b.Y0) < eps && math.Abs(a.X1-b.X1) < eps && math.Abs(a.Y1-b.Y1) < eps
+}
+
+func TestBoxJSON(t *testing.T) {
+	b := Box{X0: 0, Y0: 1.5, X1: 239.99999999999997, Y1: 180}
+	data, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data) != `{"x0":0,"y0":1.5,"x1":240,"y1":180}` {
+		t.Errorf("Marshal = %s", data)
+	}
+	var back Box
+	if err := json.Unmarshal(data, &back); err != nil || back != (Box{0, 1.5, 240, 180}) {
+		t.Errorf("Unmarshal object = %v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`[1,2,3,4]`), &back); err != nil || back != (Box{1, 2, 3, 4}) {
+		t.Errorf("Unmarshal array = %v, %v", back, err)
+	}
+	if err := json.Unmarshal([]byte(`"1,2"`), &back); err == nil {
+		t.Error("a string was accepted as a box")
+	}
 }

@@ -34,7 +34,7 @@ func regionsCommand() *cli.Command {
 			langFlag(&o.Langs),
 			&cli.StringSliceFlag{Name: "box", Usage: "a box x0,y0,x1,y1 (repeat the flag for more)", Destination: &o.Boxes},
 			&cli.StringFlag{Name: "boxes", Usage: "JSON file with a list of boxes [[x0,y0,x1,y1], ...]", Destination: &o.BoxesFile},
-			&cli.StringFlag{Name: "box-format", Usage: "pixels, normalized (0-1) or 1000 (0-1000 as Qwen2-VL)", Value: "pixels", Destination: &o.BoxFormat},
+			&cli.StringFlag{Name: "box-format", Usage: "pixels, normalized (0-1) or per1000 (0-1000, as Qwen2-VL and Qwen3-VL)", Value: "pixels", Destination: &o.BoxFormat},
 			&cli.IntFlag{Name: "words", Usage: "word budget per caption", Value: 10, Destination: &o.Words},
 			&cli.Float64Flag{Name: "margin", Usage: "context margin around each box, as a fraction of its size (negative = none)", Value: 0.15, Destination: &o.Margin},
 			formatFlag(&o.Format),
@@ -70,13 +70,11 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 		if err != nil {
 			return usageError{fmt.Errorf("--boxes: %w", err)}
 		}
-		var list [][4]float64
+		var list []vision.Box
 		if err := json.Unmarshal(data, &list); err != nil {
-			return usageError{fmt.Errorf("--boxes %s: want a JSON list of [x0,y0,x1,y1]: %w", o.BoxesFile, err)}
+			return usageError{fmt.Errorf("--boxes %s: want a JSON list of boxes [x0,y0,x1,y1]: %w", o.BoxesFile, err)}
 		}
-		for _, b := range list {
-			boxes = append(boxes, vision.Box{X0: b[0], Y0: b[1], X1: b[2], Y1: b[3]})
-		}
+		boxes = append(boxes, list...)
 	}
 	if len(boxes) == 0 {
 		return usagef("no boxes: give --box x0,y0,x1,y1 or --boxes FILE.json")

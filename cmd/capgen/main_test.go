@@ -9,11 +9,17 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/capgen/capgen/internal/testmodels"
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	// The test binary doubles as the capgen command of the scripts in
+	// testdata/script (see script_test.go).
+	code := testscript.RunMain(m, map[string]func() int{
+		"capgen": func() int { return run(context.Background(), os.Args) },
+	})
 	testmodels.Cleanup()
 	os.Exit(code)
 }
