@@ -1,4 +1,3 @@
-// Command capgen captions images in many languages with local vision-LLMs.
 package main
 
 import (
