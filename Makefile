@@ -93,7 +93,7 @@ TOY_DATA := $(BUILD)/toy/data
 TOY_WEIGHTS := $(BUILD)/toy/weights
 toy-model: libs
 	$(GO) run ./models/toy/cmd/toydata -o $(TOY_DATA) -n 30000 -seed 1
-	/usr/bin/python3 models/toy/train/train.py --data $(TOY_DATA) --out $(TOY_WEIGHTS) --seed 1 --steps 1600
+	/usr/bin/python3 models/toy/train/train.py --data $(TOY_DATA) --out $(TOY_WEIGHTS) --seed 1 --steps 1100 --threads 2 --object-first 150 --heldout 5 --minutes 31
 	$(GO) run ./models/toy/cmd/toyexport -weights $(TOY_WEIGHTS) -o testdata/toy
 	$(GO) run ./models/toy/cmd/toyeval -model testdata/toy -weights $(TOY_WEIGHTS) -n 200 -write
 

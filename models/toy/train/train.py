@@ -60,6 +60,13 @@ def parse_args():
                    help="stop early (cosine schedule cut) after this much training time")
     p.add_argument("--heldout", type=int, default=30, help="held-out samples for the PyTorch greedy check")
     p.add_argument("--bench", type=int, default=0, help="time this many steps and exit")
+    p.add_argument("--aux", type=float, default=0.5,
+                   help="weight of the auxiliary shape/colour losses on the projector outputs (0: off)")
+    p.add_argument("--norm-penalty", type=float, default=0.1,
+                   help="weight of the penalty on image embeddings whose RMS exceeds --norm-target")
+    p.add_argument("--norm-target", type=float, default=1.0)
+    p.add_argument("--object-first", type=int, default=0,
+                   help="curriculum: draw only single-object and cell-crop samples for this many steps")
     return p.parse_args()
 
 
@@ -190,11 +197,12 @@ class ToyVLM(nn.Module):
             nn.init.normal_(blk.o.weight, std=0.02 / math.sqrt(2 * c["layers"]))
             nn.init.normal_(blk.down.weight, std=0.02 / math.sqrt(2 * c["layers"]))
 
-    def hidden(self, ids, img_u8, img_at):
+    def hidden(self, ids, img_u8, img_at, with_image=False):
         """ids: (B, T) token ids (image slots hold any id); the image's
         embeddings replace positions img_at .. img_at+n-1."""
         x = self.embed(ids)
         e = self.vision(img_u8)
+        e_out = e
         n = e.shape[1]
         x = torch.cat([x[:, :img_at], e, x[:, img_at + n:]], dim=1)
         t = x.shape[1]
@@ -202,7 +210,121 @@ class ToyVLM(nn.Module):
         mask = torch.full((t, t), float("-inf")).triu(1)
         for blk in self.blocks:
             x = blk(x, pos, mask)
+        if with_image:
+            return self.norm(x), e_out
         return self.norm(x)
+
+
+class AuxHeads(nn.Module):
+    """Training-only heads on the projector outputs (never exported).
+
+    Objects and cell crops: max-pooled linear readout of shape and colour.
+    Scenes: for each of the 9 caption places, an attention pool over the
+    image tokens (learned per-place positional logits plus a content query)
+    and a readout of shape and colour, each with an extra "empty" class
+    (2x2 scenes use the corner places only, so the other five are empty)."""
+
+    def __init__(self, width, n_tok, n_shapes, n_colours, n_places):
+        super().__init__()
+        self.n_places = n_places
+        self.obj_shape = nn.Linear(width, n_shapes)
+        self.obj_colour = nn.Linear(width, n_colours)
+        self.place_pos = nn.Parameter(torch.zeros(n_places, n_tok))
+        self.place_q = nn.Parameter(torch.randn(n_places, width) * 0.02)
+        self.cell_shape = nn.Linear(width, n_shapes + 1)
+        self.cell_colour = nn.Linear(width, n_colours + 1)
+
+    def forward(self, e, kinds, shape, colour, cell_shape, cell_colour):
+        # e: (B, n, w); kinds (B,); shape/colour (B,) for objects;
+        # cell_shape/cell_colour (B, P) for scenes.
+        loss, stats = e.new_zeros(()), {}
+        obj = kinds != 0
+        if obj.any():
+            m = e[obj].amax(dim=1)
+            ls, lc = self.obj_shape(m), self.obj_colour(m)
+            loss = loss + F.cross_entropy(ls, shape[obj]) + F.cross_entropy(lc, colour[obj])
+            stats["obj_acc"] = float(((ls.argmax(-1) == shape[obj]) & (lc.argmax(-1) == colour[obj])).float().mean())
+        sc = kinds == 0
+        if sc.any():
+            es = e[sc]  # (S, n, w)
+            es_n = es / (es.pow(2).mean(-1, keepdim=True).sqrt() + 1e-6)
+            att = self.place_pos[None] + torch.einsum("snw,pw->spn", es_n, self.place_q)
+            pooled = torch.softmax(att, dim=-1) @ es  # (S, P, w)
+            ls, lc = self.cell_shape(pooled), self.cell_colour(pooled)
+            loss = loss + F.cross_entropy(ls.flatten(0, 1), cell_shape[sc].flatten()) \
+                + F.cross_entropy(lc.flatten(0, 1), cell_colour[sc].flatten())
+            stats["cell_acc"] = float(((ls.argmax(-1) == cell_shape[sc]) & (lc.argmax(-1) == cell_colour[sc])).float().mean())
+        return loss, stats
+
+
+def derive_labels(data):
+    """Shape, colour and per-place labels from the English answer tokens
+    (the data files store captions only). Words are single tokens in the
+    toy vocabulary: "<article> <colour> <shape> <place...>" items separated
+    by ",", "and" and the final "."; class indices follow sorted token ids,
+    an arbitrary but fixed order. Returns None if the captions do not parse."""
+    L = len(data.langs)
+    li = data.langs.index("en")
+    eos = int(data.meta_eos)
+    ans = [data.answers[data.offsets[i * L + li]:data.offsets[i * L + li + 1]].tolist() for i in range(data.n)]
+    objs = [a for a, k in zip(ans, data.kinds) if k != 0]
+    stop = {objs[0][-2], eos}  # "." and the end of turn
+    colours = sorted({a[1] for a in objs})
+    shapes = sorted({a[2] for a in objs})
+    if len(colours) < 2 or len(shapes) < 2 or any(len(a) != 5 for a in objs):
+        return None
+    # Separators: the token after each place phrase that is not an article.
+    arts = {a[0] for a in objs}
+    items, seps = [], set(stop)
+    for a, k in zip(ans, data.kinds):
+        if k != 0:
+            continue
+        # An item starts at an article followed by a colour and a shape.
+        for j in range(len(a) - 2):
+            if j > 0 and a[j + 1] in colours and a[j + 2] in shapes and a[j - 1] not in arts:
+                seps.add(a[j - 1])
+    seps -= set(colours) | set(shapes)
+    places = set()
+    parsed = []
+    for a, k in zip(ans, data.kinds):
+        if k != 0:
+            parsed.append(None)
+            continue
+        chunks, cur = [], []
+        for x in a:
+            if x in seps:
+                if cur:
+                    chunks.append(cur)
+                cur = []
+            else:
+                cur.append(x)
+        if cur:
+            chunks.append(cur)
+        its = []
+        for ch in chunks:
+            if len(ch) < 4 or ch[1] not in colours or ch[2] not in shapes:
+                return None
+            places.add(tuple(ch[3:]))
+            its.append((ch[2], ch[1], tuple(ch[3:])))
+        parsed.append(its)
+    places = sorted(places)
+    P = len(places)
+    shape = np.zeros(data.n, dtype=np.int64)
+    colour = np.zeros(data.n, dtype=np.int64)
+    cell_shape = np.full((data.n, P), len(shapes), dtype=np.int64)   # "empty"
+    cell_colour = np.full((data.n, P), len(colours), dtype=np.int64)
+    for i, (a, k) in enumerate(zip(ans, data.kinds)):
+        if k != 0:
+            shape[i], colour[i] = shapes.index(a[2]), colours.index(a[1])
+        else:
+            for sh, co, pl in parsed[i]:
+                cell_shape[i, places.index(pl)] = shapes.index(sh)
+                cell_colour[i, places.index(pl)] = colours.index(co)
+    print("aux labels: %d shapes, %d colours, %d places, separators %s" %
+          (len(shapes), len(colours), P, sorted(int(x) for x in seps)), flush=True)
+    return {"n_shapes": len(shapes), "n_colours": len(colours), "n_places": P,
+            "shape": torch.from_numpy(shape), "colour": torch.from_numpy(colour),
+            "cell_shape": torch.from_numpy(cell_shape), "cell_colour": torch.from_numpy(cell_colour)}
 
 
 class Data:
@@ -234,10 +356,14 @@ class Data:
         prompt = self.before + [self.pad] * self.n_img + after
         return prompt, ans
 
-    def pool(self, rng, n_train, batch, batches=16):
+    def pool(self, rng, n_train, batch, batches=16, objects_only=False):
         """Draws batches*batch random (sample, language) pairs and groups
         them by length into batches, in random order: less padding."""
-        idx = rng.integers(0, n_train, size=batch * batches)
+        if objects_only:
+            cand = np.nonzero(self.kinds[:n_train] != 0)[0]
+            idx = cand[rng.integers(0, len(cand), size=batch * batches)]
+        else:
+            idx = rng.integers(0, n_train, size=batch * batches)
         langs = rng.integers(0, len(self.langs), size=batch * batches)
         j = idx * len(self.langs) + langs
         order = np.argsort(self.offsets[j + 1] - self.offsets[j], kind="stable")
@@ -347,15 +473,27 @@ def main():
     model = ToyVLM(c)
     nparams = sum(p.numel() for p in model.parameters())
     print("parameters: %d, samples: %d" % (nparams, data.n), flush=True)
+    labels = derive_labels(data) if args.aux > 0 else None
+    aux = None
+    if labels is not None:
+        # Created after the model so that the model's initialisation does not
+        # depend on whether the heads exist; not exported.
+        aux = AuxHeads(c["width"], data.n_img, labels["n_shapes"], labels["n_colours"], labels["n_places"])
+    elif args.aux > 0:
+        print("aux labels: captions did not parse, auxiliary loss off", flush=True)
 
     # Hold the last 1% of the data out for a greedy check at the end.
     n_train = data.n - max(50, data.n // 100)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    if aux is not None:
+        decay += [p for p in aux.parameters() if p.dim() >= 2]
+        no_decay += [p for p in aux.parameters() if p.dim() < 2]
     groups = [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}]
+    params = decay + no_decay
     opt = torch.optim.AdamW(groups, lr=args.lr, betas=(0.9, 0.98))
     steps = args.bench or args.steps
-    losses = []
+    losses, aux_losses, emb_rms = [], [], []
     t0 = time.time()
     step = 0
     pool = []
@@ -364,24 +502,43 @@ def main():
         lr = args.lr * min(1.0, (step + 1) / args.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
+        objects_only = step < args.object_first
+        if step == args.object_first and args.object_first:
+            pool = []  # curriculum over: all kinds from here on
         if not pool:
-            pool = data.pool(rng, n_train, args.batch)
+            pool = data.pool(rng, n_train, args.batch, objects_only=objects_only)
         idx, langs = pool.pop()
         ids, imgs, tgt = data.batch(idx, langs)
-        h = model.hidden(ids, imgs, len(data.before))
+        h, e = model.hidden(ids, imgs, len(data.before), with_image=True)
         sel = tgt != -100
         logits = model.output(h[sel])
         loss = F.cross_entropy(logits, tgt[sel])
+        total = loss
+        stats = {}
+        if aux is not None:
+            ti = torch.from_numpy(np.asarray(idx, dtype=np.int64))
+            kinds = torch.from_numpy(data.kinds[idx].astype(np.int64))
+            la, stats = aux(e, kinds, labels["shape"][ti], labels["colour"][ti],
+                            labels["cell_shape"][ti], labels["cell_colour"][ti])
+            total = total + args.aux * la
+            aux_losses.append(float(la))
+        rms = e.pow(2).mean(-1).sqrt()  # (B, n)
+        if args.norm_penalty > 0:
+            total = total + args.norm_penalty * F.relu(rms - args.norm_target).pow(2).mean()
+        emb_rms.append(float(rms.mean()))
         opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         acc = float((logits.argmax(-1) == tgt[sel]).float().mean())
         losses.append(float(loss))
         if step % 25 == 0 or step == steps - 1:
             el = time.time() - t0
-            print("step %5d  loss %.4f  tok-acc %.4f  lr %.2e  %.2fs/step  %.1f min" %
-                  (step, float(loss), acc, lr, el / (step + 1), el / 60), flush=True)
+            extra = "".join("  %s %.3f" % kv for kv in sorted(stats.items()))
+            if aux_losses:
+                extra = "  aux %.4f" % aux_losses[-1] + extra
+            print("step %5d  loss %.4f  tok-acc %.4f  lr %.2e  img-rms %.2f%s  %.2fs/step  %.1f min" %
+                  (step, float(loss), acc, lr, emb_rms[-1], extra, el / (step + 1), el / 60), flush=True)
         if args.bench == 0 and (time.time() - t0) / 60 > args.minutes:
             print("time limit reached at step %d" % step, flush=True)
             break
@@ -419,7 +576,11 @@ def main():
                 check["first_logits_en"] = first.tolist()
     json.dump(check, open(os.path.join(args.out, "check.json"), "w"))
     json.dump({"seed": args.seed, "steps": step + 1, "batch": args.batch, "lr": args.lr,
-               "warmup": args.warmup, "threads": args.threads, "train_minutes": round(train_min, 1),
+               "warmup": args.warmup, "threads": args.threads,
+               "aux": args.aux if aux is not None else 0.0, "norm_penalty": args.norm_penalty,
+               "norm_target": args.norm_target, "object_first": args.object_first,
+               "aux_loss_every_50": [round(float(np.mean(aux_losses[i:i + 50])), 4) for i in range(0, len(aux_losses), 50)],
+               "image_rms_every_50": [round(float(np.mean(emb_rms[i:i + 50])), 3) for i in range(0, len(emb_rms), 50)], "train_minutes": round(train_min, 1),
                "parameters": nparams, "samples": data.n, "held_out": n_train,
                "final_loss": float(np.mean(losses[-50:])),
                "loss_every_50": [round(float(np.mean(losses[i:i + 50])), 4) for i in range(0, len(losses), 50)],
