@@ -8,7 +8,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/vision"
 )
 
 type denseOptions struct {
@@ -57,11 +56,7 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	if err := checkFormat(o.Format); err != nil {
 		return err
 	}
-	img, err := vision.Load(path, nil)
-	if err != nil {
-		return usageError{err}
-	}
-	e, err := o.engine(ctx)
+	img, e, err := o.open(ctx, path)
 	if err != nil {
 		return err
 	}

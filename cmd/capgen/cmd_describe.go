@@ -37,6 +37,20 @@ func (o *modelOptions) flags() []cli.Flag {
 	}
 }
 
+// open decodes the image first (a bad file fails before the model loads),
+// then loads the engine.
+func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *caption.Engine, error) {
+	img, err := vision.Load(path, nil)
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	e, err := o.engine(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return img, e, nil
+}
+
 // engine loads the model pair into a caption engine.
 func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
 	// A registry name stands for its pulled pair.
@@ -100,11 +114,7 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 	if err := checkFormat(o.Format); err != nil {
 		return err
 	}
-	img, err := vision.Load(path, nil)
-	if err != nil {
-		return usageError{err}
-	}
-	e, err := o.engine(ctx)
+	img, e, err := o.open(ctx, path)
 	if err != nil {
 		return err
 	}
