@@ -7,6 +7,8 @@
 #   make cuda         the same with the CUDA backend (needs nvcc)
 #   make metal        the same with the Metal backend (macOS)
 #   make portable     x86-64-v3 build for binaries that run on other machines
+#   make bench        benchmarks and capgen bench with baselines (CPU)
+#   make gpu-check    CUDA build for this GPU, tests and bench (scripts/gpu-check.sh)
 #   make clean        remove build/ and bin/
 
 SHELL := /bin/bash
@@ -42,7 +44,7 @@ CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 STAMP := $(BUILD)/.stamp-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
 
-.PHONY: all libs capgen test demo cuda metal portable clean deps bench toy-model toy-eval
+.PHONY: all libs capgen test demo cuda metal portable clean deps bench gpu-check toy-model toy-eval
 
 all: capgen
 
@@ -80,10 +82,17 @@ demo: capgen
 	@$(GO) run ./models/synth/cmd/synth -preset tiny-llava -o $(DEMO_DIR) -q >/dev/null
 	bin/capgen describe --model $(DEMO_DIR)/tiny-llava-F32.gguf --mmproj $(DEMO_DIR)/mmproj-tiny-llava-F32.gguf --lang en,de,ja --max-tokens 24 testdata/scene.png
 
-# Benchmarks of package llama on the SmolVLM-256M-shaped model (written once
-# into $(BUILD)/models) and of package vision.
-bench: libs
-	$(GO) test $(GO_BUILD_TAGS) -run '^$$' -bench . -benchtime 3x ./llama ./vision
+# Benchmarks of packages llama and caption on the SmolVLM-256M-shaped model
+# (written once into $(BUILD)/models) and of package vision; then capgen
+# bench on the same shapes without image splitting, with its baselines
+# (docs/performance.md).
+bench: capgen
+	$(GO) test $(GO_BUILD_TAGS) -run '^$$' -bench . -benchtime 3x ./llama ./caption ./vision
+	bin/capgen bench --preset smolvlm-256m-nosplit --images 8 --out $(BUILD)/bench.json
+
+# CUDA build for this machine's GPU, tests and bench (scripts/gpu-check.sh).
+gpu-check:
+	bash scripts/gpu-check.sh
 
 # The toy vision-LLM (issue 3): data from the scene renderer, tokenized by
 # llama.cpp itself; training with Debian's python3-torch on the CPU

@@ -80,3 +80,38 @@ func BenchmarkRegions(b *testing.B) {
 	}
 	b.ReportMetric(together.Seconds()/separate.Seconds(), "together/separate")
 }
+
+// BenchmarkBatch compares 8 images captioned in one continuous batch
+// (DescribeBatch, as capgen batch does) with one Describe call per image
+// (the naive baseline, model loaded once), in the same run; metric
+// "batch/naive" is the speed-up (images/s of the batch over the naive
+// loop's).
+func BenchmarkBatch(b *testing.B) {
+	e := benchEngine(b)
+	ctx := context.Background()
+	var reqs []*Request
+	for i := range 8 {
+		reqs = append(reqs, &Request{Image: picture(320, 240, i), NoRetry: true, Generation: Generation{MaxTokens: 24}})
+	}
+	var batch, naive time.Duration
+	b.ResetTimer()
+	for range b.N {
+		start := time.Now()
+		_, errs := e.DescribeBatch(ctx, reqs)
+		for _, err := range errs {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		batch += time.Since(start)
+		start = time.Now()
+		for _, r := range reqs {
+			if _, err := e.Describe(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		naive += time.Since(start)
+	}
+	b.ReportMetric(naive.Seconds()/batch.Seconds(), "batch/naive")
+	b.ReportMetric(float64(len(reqs)*b.N)/batch.Seconds(), "images/s")
+}

@@ -131,7 +131,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 		}
 	}
 	var st stats
-	if err := e.direct(ctx, outs, true, false, Language{}, nil, &st); err != nil {
+	if err := e.direct(ctx, outs, true, &st); err != nil {
 		return nil, err
 	}
 
@@ -153,7 +153,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 		}
 		merges[li] = &output{lang: lang, gen: gen, raw: req.Raw, instruction: simple(lang, ModeMerge, vars)}
 	}
-	if err := e.direct(ctx, merges, true, false, Language{}, nil, &st); err != nil {
+	if err := e.direct(ctx, merges, true, &st); err != nil {
 		return nil, err
 	}
 

@@ -56,10 +56,107 @@ type output struct {
 
 // Describe captions req.Image in each requested language.
 func (e *Engine) Describe(ctx context.Context, req *Request) (*Result, error) {
+	res, errs := e.DescribeBatch(ctx, []*Request{req})
+	return res[0], errs[0]
+}
+
+// DescribeBatch captions several images in one continuous batch: the
+// captions of all images decode together, one llama_decode per step, and
+// a finished caption's sequence goes to the next waiting image at once
+// (Options.MaxSequences bounds how many run together). Each request gets
+// its result or its own error at the same index; a request that fails
+// (an unreadable language, an image too large for the context) does not
+// fail the others. Timings of a batch's results are those of the whole
+// batch.
+//
+// Wrong-language answers are retried for all images together; the pivot
+// strategy and its fallback run image by image.
+func (e *Engine) DescribeBatch(ctx context.Context, reqs []*Request) ([]*Result, []error) {
 	start := time.Now()
+	results := make([]*Result, len(reqs))
+	errs := make([]error, len(reqs))
 	if err := e.checkOpen(); err != nil {
-		return nil, err
+		for i := range errs {
+			errs[i] = err
+		}
+		return results, errs
 	}
+	plans := make([]*plan, len(reqs))
+	var direct []*plan
+	for i, req := range reqs {
+		p, err := e.plan(req)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		plans[i] = p
+		if p.strategy != Pivot {
+			direct = append(direct, p)
+		}
+	}
+	var st stats
+	failed := map[*plan]error{}
+	if err := e.directAll(ctx, direct, &st); err != nil {
+		if ctx.Err() != nil || len(direct) == 1 {
+			for _, p := range direct {
+				failed[p] = err
+			}
+		} else {
+			// One request spoiled the batch (a prompt too long for the
+			// context, say): run them one by one so only it fails.
+			for _, p := range direct {
+				var one stats
+				if err := e.directAll(ctx, []*plan{p}, &one); err != nil {
+					failed[p] = err
+				}
+				st.add(one)
+			}
+		}
+	}
+	for _, p := range plans {
+		if p == nil || p.strategy != Pivot {
+			continue
+		}
+		pivot := p.req.PivotLanguage
+		if pivot.IsZero() {
+			pivot = MustLookupLanguage("en")
+		}
+		if err := e.pivot(ctx, p.outs, p.mk(pivot), &st); err != nil {
+			failed[p] = err
+		}
+	}
+	took := st.timings(time.Since(start))
+	for i, p := range plans {
+		if p == nil {
+			continue
+		}
+		if err := failed[p]; err != nil {
+			errs[i] = err
+			continue
+		}
+		req := p.req
+		res := &Result{Mode: p.mode, Detail: p.detail, Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
+		for _, o := range p.outs {
+			res.Captions = append(res.Captions, o.cap)
+		}
+		res.Timings = took
+		results[i] = res
+	}
+	return results, errs
+}
+
+// plan is one validated Describe request with its outputs.
+type plan struct {
+	req      *Request
+	mode     Mode
+	detail   Detail
+	strategy Strategy
+	outs     []*output
+	mk       func(Language) *output
+}
+
+// plan validates a request and prepares its image and outputs.
+func (e *Engine) plan(req *Request) (*plan, error) {
 	if req == nil || req.Image == nil {
 		return nil, &BadRequestError{Field: "image", Msg: "no image given"}
 	}
@@ -131,28 +228,63 @@ func (e *Engine) Describe(ctx context.Context, req *Request) (*Result, error) {
 		}
 		return o
 	}
-	var st stats
-	outs := make([]*output, len(langs))
-	for i, l := range langs {
-		outs[i] = mk(l)
+	p := &plan{req: req, mode: mode, detail: detail, strategy: strategy, mk: mk}
+	for _, l := range langs {
+		p.outs = append(p.outs, mk(l))
 	}
-	if strategy == Pivot {
-		pivot := req.PivotLanguage
-		if pivot.IsZero() {
-			pivot = MustLookupLanguage("en")
+	return p, nil
+}
+
+// directAll runs the direct strategy (and Auto's fallback) for the plans
+// together: first answers of every image in one batch, then the strict
+// retries of the wrong-language ones in one batch, then the pivot
+// fallback image by image.
+func (e *Engine) directAll(ctx context.Context, plans []*plan, st *stats) error {
+	var outs []*output
+	for _, p := range plans {
+		outs = append(outs, p.outs...)
+	}
+	if err := e.ask(ctx, outs, false, st); err != nil {
+		return err
+	}
+	var wrong []*output
+	for _, p := range plans {
+		if p.req.NoRetry {
+			continue
 		}
-		if err := e.pivot(ctx, outs, mk(pivot), &st); err != nil {
-			return nil, err
+		for _, o := range p.outs {
+			if !o.cap.Detected.Match {
+				wrong = append(wrong, o)
+			}
 		}
-	} else if err := e.direct(ctx, outs, !req.NoRetry, strategy == Auto, req.PivotLanguage, mk, &st); err != nil {
-		return nil, err
 	}
-	res := &Result{Mode: mode, Detail: detail, Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
-	for _, o := range outs {
-		res.Captions = append(res.Captions, o.cap)
+	if len(wrong) > 0 {
+		if err := e.ask(ctx, wrong, true, st); err != nil {
+			return err
+		}
 	}
-	res.Timings = st.timings(time.Since(start))
-	return res, nil
+	for _, p := range plans {
+		if p.strategy != Auto || p.req.NoRetry {
+			continue
+		}
+		var still []*output
+		for _, o := range p.outs {
+			if !o.cap.Detected.Match {
+				still = append(still, o)
+			}
+		}
+		if len(still) == 0 {
+			continue
+		}
+		pivotLang := p.req.PivotLanguage
+		if pivotLang.IsZero() {
+			pivotLang = MustLookupLanguage("en")
+		}
+		if err := e.pivot(ctx, still, p.mk(pivotLang), st); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // languages defaults to English and rejects duplicates.
@@ -257,10 +389,9 @@ func (e *Engine) finish(o *output, c llama.Completion) {
 	o.cap.Detected = e.detector.Detect(text, o.lang)
 }
 
-// direct asks each language directly, retries the wrong-language answers
-// once with the strict instruction and, when fallback is set, pivots the
-// ones still wrong.
-func (e *Engine) direct(ctx context.Context, outs []*output, retry, fallback bool, pivotLang Language, mk func(Language) *output, st *stats) error {
+// direct asks each output directly and, when retry is set, asks the
+// wrong-language answers once more with the strict instruction.
+func (e *Engine) direct(ctx context.Context, outs []*output, retry bool, st *stats) error {
 	if err := e.ask(ctx, outs, false, st); err != nil {
 		return err
 	}
@@ -276,25 +407,7 @@ func (e *Engine) direct(ctx context.Context, outs []*output, retry, fallback boo
 	if len(wrong) == 0 {
 		return nil
 	}
-	if err := e.ask(ctx, wrong, true, st); err != nil {
-		return err
-	}
-	if !fallback {
-		return nil
-	}
-	var still []*output
-	for _, o := range wrong {
-		if !o.cap.Detected.Match {
-			still = append(still, o)
-		}
-	}
-	if len(still) == 0 {
-		return nil
-	}
-	if pivotLang.IsZero() {
-		pivotLang = MustLookupLanguage("en")
-	}
-	return e.pivot(ctx, still, mk(pivotLang), st)
+	return e.ask(ctx, wrong, true, st)
 }
 
 // pivot captions in the pivot language, then translates into each

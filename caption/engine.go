@@ -31,8 +31,14 @@ type Options struct {
 	// outputs of one round; 0 means 8192.
 	ContextSize int
 	// MaxSequences is how many sequences one context decodes together
-	// (languages x regions + their shared prefixes); 0 means 16.
+	// (languages x regions x images of a batch, and their shared
+	// prefixes); 0 chooses by device: 64 when the model runs on a GPU,
+	// where more sequences per step cost little, 16 on a CPU, where each
+	// costs compute.
 	MaxSequences int
+	// KVCache is the element type of the KV cache ("" = f16); q8_0 halves
+	// its memory.
+	KVCache llama.KVCacheType
 	// Threads for llama.cpp; 0 means llama.DefaultThreads().
 	Threads int
 	// BatchSize is llama.cpp's batch; 0 means 512.
@@ -88,6 +94,9 @@ func New(model *llama.Model, proj *llama.Projector, opt *Options) (*Engine, erro
 	}
 	if o.MaxSequences <= 0 {
 		o.MaxSequences = 16
+		if model.OnGPU() {
+			o.MaxSequences = 64
+		}
 	}
 	if o.MaxSequences < 2 {
 		return nil, fmt.Errorf("%w: MaxSequences %d; the engine needs at least 2 (a shared prefix and an output)", ErrBadRequest, o.MaxSequences)
@@ -117,6 +126,7 @@ func New(model *llama.Model, proj *llama.Projector, opt *Options) (*Engine, erro
 			BatchSize:    o.BatchSize,
 			MaxSequences: o.MaxSequences,
 			Threads:      o.Threads,
+			KVCache:      o.KVCache,
 			Projector:    proj,
 			Cache:        o.Cache,
 		})
@@ -192,6 +202,9 @@ func (e *Engine) Close() error {
 
 // Model returns the engine's model.
 func (e *Engine) Model() *llama.Model { return e.model }
+
+// MaxSequences is how many sequences one context decodes together.
+func (e *Engine) MaxSequences() int { return e.opt.MaxSequences }
 
 // Projector returns the engine's projector (nil for text-only engines).
 func (e *Engine) Projector() *llama.Projector { return e.proj }

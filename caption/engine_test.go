@@ -229,3 +229,61 @@ func TestEngineConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// picture returns a w x h image of a colour gradient that seed shifts.
+func picture(w, h, seed int) *vision.Image {
+	m := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			m.SetRGBA(x, y, color.RGBA{uint8(x*7 + seed*40), uint8(y*5 + seed*13), uint8((x + y + seed*29) * 3), 255})
+		}
+	}
+	return vision.FromImage(m, nil)
+}
+
+func TestDescribeBatchEqualsOneByOne(t *testing.T) {
+	ctx := context.Background()
+	var reqs []*Request
+	for i := range 4 {
+		// Different lengths, so that captions finish at different steps
+		// and the batch has to refill.
+		reqs = append(reqs, &Request{Image: picture(64+16*i, 48, i), Languages: langs(t, "de,ja"), NoRetry: true,
+			Generation: Generation{MaxTokens: 4 + 4*i}})
+	}
+	// A bad request in the middle fails alone.
+	bad := &Request{Languages: langs(t, "de")}
+	all := append(append(append([]*Request{}, reqs[:2]...), bad), reqs[2:]...)
+
+	e := tinyEngine(t, "tiny-llava", &Options{MaxSequences: 4})
+	got, errs := e.DescribeBatch(ctx, all)
+	if errs[2] == nil || got[2] != nil {
+		t.Fatalf("request without an image: result %v, error %v", got[2], errs[2])
+	}
+	var bre *BadRequestError
+	if !errors.As(errs[2], &bre) {
+		t.Errorf("request without an image: %v is not a BadRequestError", errs[2])
+	}
+	batched := []*Result{got[0], got[1], got[3], got[4]}
+	for i, r := range batched {
+		if errs[[]int{0, 1, 3, 4}[i]] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if r.Timings.ImageEncodes < 1 {
+			t.Errorf("request %d: timings of the batch report %d encodes", i, r.Timings.ImageEncodes)
+		}
+	}
+	if enc := batched[0].Timings.ImageEncodes; enc != len(reqs) {
+		t.Errorf("%d image encodes for %d images", enc, len(reqs))
+	}
+	for i, req := range reqs {
+		alone, err := tinyEngine(t, "tiny-llava", nil).Describe(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range alone.Captions {
+			if a, b := alone.Captions[j].Raw, batched[i].Captions[j].Raw; a != b {
+				t.Errorf("image %d, %s: alone %q, in the batch %q", i, alone.Captions[j].Language.Tag, a, b)
+			}
+		}
+	}
+}

@@ -38,6 +38,21 @@ type stats struct {
 	llama  llama.Stats
 }
 
+// add accumulates the work of another call.
+func (st *stats) add(o stats) {
+	st.rounds += o.rounds
+	st.llama.ImageEncodes += o.llama.ImageEncodes
+	st.llama.ImageCacheHits += o.llama.ImageCacheHits
+	st.llama.ImageEncodeTime += o.llama.ImageEncodeTime
+	st.llama.ImageTokens += o.llama.ImageTokens
+	st.llama.ImageDecodeTime += o.llama.ImageDecodeTime
+	st.llama.PromptTokens += o.llama.PromptTokens
+	st.llama.PromptTime += o.llama.PromptTime
+	st.llama.GeneratedTokens += o.llama.GeneratedTokens
+	st.llama.GenerateTime += o.llama.GenerateTime
+	st.llama.Decodes += o.llama.Decodes
+}
+
 // chatPrefix renders a one-turn chat whose user message is the media
 // marker followed by instruction, and splits it right after the marker: the
 // prefix is shared by every output of the image, the suffix is the
@@ -73,9 +88,13 @@ func (e *Engine) estimate(text string) int {
 	return len(toks)
 }
 
-// run evaluates items in rounds that fit one context (sequences and KV
-// cells): each round appends every prefix once, forks it to its branches
-// and generates all branches of the round together.
+// run evaluates items in one continuous batch on one context: units of
+// work (an image prefix with the outputs that continue it) start while
+// their sequences and KV cells fit; each unit appends its prefix once,
+// forks it to its branches, and its branches join the running decode. When
+// the last branch of a unit finishes, its sequences and cells are freed and
+// the next waiting unit starts at once, so a long caption never holds the
+// others back (llama.Context.GenerateWith with Refill).
 func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 	if len(items) == 0 {
 		return nil
@@ -88,20 +107,8 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 	maxSeq := lc.MaxSequences()
 	budget := lc.Size()
 
-	// Split items whose branches cannot share one round; the embedding
-	// cache makes the repeated prefix cheap.
-	var units []*item
-	for _, it := range items {
-		per := maxSeq
-		if it.image != nil {
-			per = maxSeq - 1
-		}
-		for len(it.branches) > per {
-			units = append(units, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:per]})
-			it = &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[per:]}
-		}
-		units = append(units, it)
-	}
+	// Split items whose branches cannot run at once; the embedding cache
+	// makes the repeated prefix cheap.
 	cost := func(it *item) (seqs, cells int) {
 		cells = it.tokens
 		if it.image != nil {
@@ -113,95 +120,135 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 		}
 		return seqs, cells
 	}
-	for len(units) > 0 {
-		if u := units[0]; true {
-			if _, c := cost(u); c > budget {
-				if len(u.branches) > 1 {
-					half := len(u.branches) / 2
-					head := &item{image: u.image, prefix: u.prefix, tokens: u.tokens, branches: u.branches[:half]}
-					u.branches = u.branches[half:]
-					units = append([]*item{head}, units...)
-					continue
-				}
-				// One output alone may have its generation cut by the
-				// context (StopContext), but its prompt must fit.
-				if p := c - u.branches[0].maxTokens; p > budget {
-					return fmt.Errorf("%w: the prompt takes about %d tokens, the context %d (raise the context size or lower the image size)", ErrImageTooLarge, p, budget)
-				}
-			}
+	var queue []*item
+	for _, it := range items {
+		per := maxSeq
+		if it.image != nil {
+			per = maxSeq - 1
 		}
-		round := units[:1]
-		seqs, cells := cost(units[0])
-		for _, u := range units[1:] {
-			s, c := cost(u)
-			if seqs+s > maxSeq || cells+c > budget {
+		for len(it.branches) > per {
+			queue = append(queue, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:per]})
+			it = &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[per:]}
+		}
+		for {
+			_, c := cost(it)
+			if c <= budget {
 				break
 			}
-			round = units[:len(round)+1]
-			seqs += s
-			cells += c
+			if len(it.branches) > 1 {
+				half := len(it.branches) / 2
+				queue = append(queue, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:half]})
+				it = &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[half:]}
+				continue
+			}
+			// One output alone may have its generation cut by the context
+			// (StopContext), but its prompt must fit.
+			if p := c - it.branches[0].maxTokens; p > budget {
+				return fmt.Errorf("%w: the prompt takes about %d tokens, the context %d (raise the context size or lower the image size)", ErrImageTooLarge, p, budget)
+			}
+			break
 		}
-		units = units[len(round):]
-		if err := e.runRound(ctx, lc, round, st); err != nil {
-			return err
-		}
+		queue = append(queue, it)
 	}
-	return nil
-}
 
-func (e *Engine) runRound(ctx context.Context, lc *llama.Context, round []*item, st *stats) error {
 	if err := lc.Clear(); err != nil {
 		return err
 	}
 	lc.ResetStats()
-	defer func() {
-		s := lc.Stats()
-		st.rounds++
-		st.llama.ImageEncodes += s.ImageEncodes
-		st.llama.ImageCacheHits += s.ImageCacheHits
-		st.llama.ImageEncodeTime += s.ImageEncodeTime
-		st.llama.ImageTokens += s.ImageTokens
-		st.llama.ImageDecodeTime += s.ImageDecodeTime
-		st.llama.PromptTokens += s.PromptTokens
-		st.llama.PromptTime += s.PromptTime
-		st.llama.GeneratedTokens += s.GeneratedTokens
-		st.llama.GenerateTime += s.GenerateTime
-		st.llama.Decodes += s.Decodes
-	}()
-	seq := 0
-	var reqs []llama.GenerateRequest
-	var order []*branch
-	for _, it := range round {
-		prefixSeq := -1
+	defer func() { st.add(stats{rounds: 1, llama: lc.Stats()}) }()
+
+	type active struct {
+		prefix int // sequence of the shared prefix, -1 for text-only units
+		left   int // branches still generating
+		cells  int
+	}
+	free := make([]int, 0, maxSeq)
+	for i := maxSeq - 1; i >= 0; i-- {
+		free = append(free, i)
+	}
+	take := func() int {
+		s := free[len(free)-1]
+		free = free[:len(free)-1]
+		return s
+	}
+	usedCells := 0
+	branchOf := map[int]*branch{}
+	unitOf := map[int]*active{}
+	running := 0
+
+	// start appends a unit's prompts and returns its generation requests.
+	start := func(it *item) ([]llama.GenerateRequest, error) {
+		_, cells := cost(it)
+		a := &active{prefix: -1, left: len(it.branches), cells: cells}
+		usedCells += cells
+		running++
 		if it.image != nil {
-			prefixSeq = seq
-			seq++
-			if err := lc.Append(ctx, prefixSeq, llama.Prompt{Text: it.prefix, Images: []llama.Image{*it.image}, AddSpecial: true}); err != nil {
-				return err
+			a.prefix = take()
+			if err := lc.Append(ctx, a.prefix, llama.Prompt{Text: it.prefix, Images: []llama.Image{*it.image}, AddSpecial: true}); err != nil {
+				return nil, err
 			}
 		}
+		var reqs []llama.GenerateRequest
 		for _, b := range it.branches {
-			if prefixSeq >= 0 {
-				if err := lc.CopySequence(prefixSeq, seq); err != nil {
-					return err
+			seq := take()
+			if a.prefix >= 0 {
+				if err := lc.CopySequence(a.prefix, seq); err != nil {
+					return nil, err
 				}
 			}
-			if err := lc.Append(ctx, seq, llama.Prompt{Text: b.suffix, AddSpecial: prefixSeq < 0}); err != nil {
-				return err
+			if err := lc.Append(ctx, seq, llama.Prompt{Text: b.suffix, AddSpecial: a.prefix < 0}); err != nil {
+				return nil, err
 			}
+			branchOf[seq], unitOf[seq] = b, a
 			reqs = append(reqs, llama.GenerateRequest{Seq: seq, MaxTokens: b.maxTokens, Stop: b.stop, Sampling: b.sampling, OnText: b.onText})
-			order = append(order, b)
-			seq++
 		}
+		return reqs, nil
 	}
-	out, err := lc.Generate(ctx, reqs)
+	// fill starts waiting units, in order, while they fit.
+	fill := func() ([]llama.GenerateRequest, error) {
+		var reqs []llama.GenerateRequest
+		for len(queue) > 0 {
+			s, c := cost(queue[0])
+			if s > len(free) || (running > 0 && usedCells+c > budget) {
+				break
+			}
+			r, err := start(queue[0])
+			if err != nil {
+				return nil, err
+			}
+			queue = queue[1:]
+			reqs = append(reqs, r...)
+		}
+		return reqs, nil
+	}
+	first, err := fill()
 	if err != nil {
 		return err
 	}
-	for i, b := range order {
-		b.result = out[i]
-	}
-	return nil
+	_, err = lc.GenerateWith(ctx, first, &llama.GenerateOptions{Refill: func(fin []llama.Completion) ([]llama.GenerateRequest, error) {
+		for _, f := range fin {
+			branchOf[f.Seq].result = f
+			a := unitOf[f.Seq]
+			delete(branchOf, f.Seq)
+			delete(unitOf, f.Seq)
+			if err := lc.RemoveSequence(f.Seq); err != nil {
+				return nil, err
+			}
+			free = append(free, f.Seq)
+			if a.left--; a.left == 0 {
+				if a.prefix >= 0 {
+					if err := lc.RemoveSequence(a.prefix); err != nil {
+						return nil, err
+					}
+					free = append(free, a.prefix)
+				}
+				usedCells -= a.cells
+				running--
+			}
+		}
+		return fill()
+	}})
+	return err
 }
 
 // Timings reports where the time of a call went. In JSON the durations

@@ -133,6 +133,7 @@ type contextRes struct {
 func freeContextRes(r contextRes) {
 	C.llama_batch_free(r.batch)
 	C.llama_free(r.p)
+	live.contexts.Add(-1)
 	for _, tp := range r.pools {
 		if tp != nil {
 			C.ggml_threadpool_free(tp)
@@ -232,6 +233,7 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 		model.release()
 		return nil, &Error{Op: op, Err: fmt.Errorf("llama.cpp could not create the context (ContextSize %d, out of memory?): %w", o.ContextSize, ErrInvalidArgument), Detail: takeLastError()}
 	}
+	live.contexts.Add(1)
 	abort := (*C.capgen_abort)(C.calloc(1, C.size_t(unsafe.Sizeof(C.capgen_abort{}))))
 	C.capgen_set_abort(p, abort)
 	var pools [2]*C.struct_ggml_threadpool

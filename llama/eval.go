@@ -137,7 +137,7 @@ func (c *Context) appendMultimodal(ctx context.Context, op string, seq int, p Pr
 	if err != nil {
 		return err
 	}
-	defer C.mtmd_input_chunks_free(list)
+	defer freeChunks(list)
 
 	n := int(C.mtmd_input_chunks_size(list))
 	chunks := make([]chunk, 0, n)

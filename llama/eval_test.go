@@ -472,3 +472,96 @@ func TestLogitsThenGenerate(t *testing.T) {
 		t.Errorf("after Logits %v, without %v", out[0].Tokens, again.Tokens)
 	}
 }
+
+func TestContinuousBatchRefill(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	ctx := context.Background()
+	full := userPrompt(t, l.model, "Describe the image.")
+	cut := strings.Index(full, MediaMarker()) + len(MediaMarker())
+	prefix, tail := full[:cut], full[cut:]
+	type job struct {
+		img Image
+		max int
+	}
+	var jobs []job
+	for i := range 6 {
+		jobs = append(jobs, job{testImage(40+8*i, 32, uint64(100+i)), 3 + 3*(i%3)})
+	}
+	// Each job alone, for reference.
+	alone := make([][]Token, len(jobs))
+	for i, j := range jobs {
+		c := newContext(t, l, ContextOptions{ContextSize: 1024})
+		if err := c.Append(ctx, 0, Prompt{Text: prefix, Images: []Image{j.img}, AddSpecial: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Append(ctx, 0, Prompt{Text: tail}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := c.Generate(ctx, []GenerateRequest{{MaxTokens: j.max}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone[i] = out[0].Tokens
+	}
+
+	c := newContext(t, l, ContextOptions{ContextSize: 1024, MaxSequences: 2})
+	next := 0
+	jobOf := map[int]int{} // sequence -> job running in it
+	start := func(seq int) GenerateRequest {
+		j := jobs[next]
+		if err := c.Append(ctx, seq, Prompt{Text: prefix, Images: []Image{j.img}, AddSpecial: true}); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Append(ctx, seq, Prompt{Text: tail}); err != nil {
+			t.Fatal(err)
+		}
+		jobOf[seq] = next
+		next++
+		return GenerateRequest{Seq: seq, MaxTokens: j.max}
+	}
+	first := []GenerateRequest{start(0), start(1)}
+	got := make([][]Token, len(jobs))
+	midway := 0 // refills while another sequence was still running
+	out, err := c.GenerateWith(ctx, first, &GenerateOptions{Refill: func(fin []Completion) ([]GenerateRequest, error) {
+		var more []GenerateRequest
+		for _, f := range fin {
+			got[jobOf[f.Seq]] = f.Tokens
+			if err := c.RemoveSequence(f.Seq); err != nil {
+				return nil, err
+			}
+			if next < len(jobs) {
+				if len(fin) < 2 {
+					midway++
+				}
+				more = append(more, start(f.Seq))
+			}
+		}
+		return more, nil
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != len(jobs) {
+		t.Fatalf("%d completions for %d jobs", len(out), len(jobs))
+	}
+	for i := range jobs {
+		if !slices.Equal(got[i], alone[i]) {
+			t.Errorf("job %d: continuous %v, alone %v", i, got[i], alone[i])
+		}
+	}
+	if midway == 0 {
+		t.Error("no sequence was refilled while another one ran: the batch was not continuous")
+	}
+	if c.Used() != 0 {
+		t.Errorf("%d KV cells still used after every sequence was removed", c.Used())
+	}
+	// Refill errors end the call with the error.
+	boom := errors.New("boom")
+	next = 0
+	c = newContext(t, l, ContextOptions{ContextSize: 1024, MaxSequences: 2})
+	if _, err := c.GenerateWith(ctx, []GenerateRequest{start(0)}, &GenerateOptions{Refill: func([]Completion) ([]GenerateRequest, error) {
+		return nil, boom
+	}}); !errors.Is(err, boom) {
+		t.Errorf("refill error: got %v", err)
+	}
+}

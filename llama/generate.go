@@ -41,6 +41,10 @@ type GenerateRequest struct {
 	// whole UTF-8 characters, never the stop string or what follows it.
 	// Returning false stops this sequence (StopCaller).
 	OnText func(piece string) bool
+	// IgnoreEnd keeps generating past end-of-generation tokens, so that
+	// only MaxTokens (or a full context) stops the sequence: benchmarks
+	// use it for outputs of a fixed length.
+	IgnoreEnd bool
 }
 
 // Completion is the result for one GenerateRequest.
@@ -71,51 +75,87 @@ type genSeq struct {
 // Generated tokens stay in the sequences' KV cache (except the last,
 // which is pending), so a conversation can continue with Append.
 func (c *Context) Generate(ctx context.Context, reqs []GenerateRequest) ([]Completion, error) {
+	return c.GenerateWith(ctx, reqs, nil)
+}
+
+// GenerateOptions configures GenerateWith.
+type GenerateOptions struct {
+	// Refill turns the call into a continuous batch. It is called after
+	// every decode step in which sequences finished, with their
+	// completions, and once more whenever nothing is left running; the
+	// requests it returns join the running ones at the next step, so a
+	// finished sequence's slot is taken by new work without waiting for
+	// the others. During the call the context is unlocked and Refill may
+	// use it (RemoveSequence to free a finished sequence's KV cells,
+	// Append a new prompt, CopySequence); it must not touch sequences that
+	// are still running. Generation ends when nothing runs and Refill
+	// returns no requests. An error from Refill ends the call with it.
+	Refill func(finished []Completion) ([]GenerateRequest, error)
+}
+
+// GenerateWith is Generate with options. Its completions are in the order
+// the requests came: reqs first, then those Refill returned. A sequence
+// number may come back in a later request once its earlier one finished.
+func (c *Context) GenerateWith(ctx context.Context, reqs []GenerateRequest, opt *GenerateOptions) ([]Completion, error) {
 	const op = "Context.Generate"
 	if err := c.lock(op); err != nil {
 		return nil, err
 	}
-	defer c.mu.Unlock()
-	seen := map[int]bool{}
-	for _, r := range reqs {
-		if err := c.checkSeq(op, r.Seq); err != nil {
-			return nil, err
-		}
-		if seen[r.Seq] {
-			return nil, opErr(op, ErrInvalidArgument, "sequence %d requested twice", r.Seq)
-		}
-		seen[r.Seq] = true
-		if len(c.seqs[r.Seq].pending) == 0 {
-			return nil, opErr(op, ErrInvalidArgument, "sequence %d has no pending prompt text: a prompt must end in text, not an image", r.Seq)
-		}
-		if err := r.Sampling.validate(op); err != nil {
-			return nil, err
-		}
-		if r.MaxTokens < 0 {
-			return nil, opErr(op, ErrInvalidArgument, "MaxTokens %d is negative", r.MaxTokens)
-		}
-		for _, s := range r.Stop {
-			if s == "" {
-				return nil, opErr(op, ErrInvalidArgument, "empty stop string")
-			}
-		}
-	}
-	gs := make([]*genSeq, len(reqs))
-	for i, r := range reqs {
-		g := &genSeq{req: r, sampler: newSampler(r.Sampling), comp: Completion{Seq: r.Seq}}
-		for _, s := range r.Stop {
-			g.holdMax = max(g.holdMax, len(s))
-		}
-		gs[i] = g
-	}
+	locked := true
 	defer func() {
-		for _, g := range gs {
-			C.llama_sampler_free(g.sampler)
+		if locked {
+			c.mu.Unlock()
 		}
 	}()
+	var refill func([]Completion) ([]GenerateRequest, error)
+	if opt != nil {
+		refill = opt.Refill
+	}
+	var gs []*genSeq
+	defer func() {
+		for _, g := range gs {
+			freeSampler(g.sampler)
+		}
+	}()
+	// add validates requests against the running sequences and starts them.
+	add := func(reqs []GenerateRequest) error {
+		busy := map[int]bool{}
+		for _, g := range gs {
+			if !g.done {
+				busy[g.req.Seq] = true
+			}
+		}
+		for _, r := range reqs {
+			if err := c.checkRequest(op, r, busy); err != nil {
+				return err
+			}
+			busy[r.Seq] = true
+		}
+		for _, r := range reqs {
+			g := &genSeq{req: r, sampler: newSampler(r.Sampling), comp: Completion{Seq: r.Seq}}
+			for _, s := range r.Stop {
+				g.holdMax = max(g.holdMax, len(s))
+			}
+			gs = append(gs, g)
+		}
+		return nil
+	}
+	if err := add(reqs); err != nil {
+		return nil, err
+	}
 
 	stop := c.watch(ctx)
-	defer stop()
+	defer func() { stop() }()
+	told := map[*genSeq]bool{} // finished sequences already handed to Refill
+	// failed is what an error empties: every sequence of a plain call (as
+	// before a continuous batch existed), the running ones of a refilled
+	// call (the finished ones were handed to Refill and are the caller's).
+	failed := func(running []*genSeq) []*genSeq {
+		if refill == nil {
+			return gs
+		}
+		return running
+	}
 	for {
 		running := gs[:0:0]
 		for _, g := range gs {
@@ -123,15 +163,50 @@ func (c *Context) Generate(ctx context.Context, reqs []GenerateRequest) ([]Compl
 				running = append(running, g)
 			}
 		}
+		if refill != nil {
+			var fin []Completion
+			for _, g := range gs {
+				if g.done && !told[g] {
+					told[g] = true
+					fin = append(fin, g.comp)
+				}
+			}
+			if len(fin) > 0 || len(running) == 0 {
+				stop()
+				c.mu.Unlock()
+				locked = false
+				more, err := refill(fin)
+				c.mu.Lock()
+				locked = true
+				stop = c.watch(ctx)
+				if c.p == nil {
+					return nil, &Error{Op: op, Err: ErrClosed}
+				}
+				if err != nil {
+					c.dropSeqs(running)
+					return nil, err
+				}
+				if err := add(more); err != nil {
+					c.dropSeqs(running)
+					return nil, err
+				}
+				running = running[:0]
+				for _, g := range gs {
+					if !g.done {
+						running = append(running, g)
+					}
+				}
+			}
+		}
 		if len(running) == 0 {
 			break
 		}
 		if err := ctx.Err(); err != nil {
-			c.dropSeqs(gs)
+			c.dropSeqs(failed(running))
 			return nil, &Error{Op: op, Err: err}
 		}
 		if err := c.step(ctx, op, running); err != nil {
-			c.dropSeqs(gs)
+			c.dropSeqs(failed(running))
 			return nil, err
 		}
 	}
@@ -140,6 +215,35 @@ func (c *Context) Generate(ctx context.Context, reqs []GenerateRequest) ([]Compl
 		out[i] = g.comp
 	}
 	return out, nil
+}
+
+// checkRequest validates one request; busy holds the sequences already
+// generating.
+func (c *Context) checkRequest(op string, r GenerateRequest, busy map[int]bool) error {
+	if err := c.checkSeq(op, r.Seq); err != nil {
+		return err
+	}
+	if busy[r.Seq] {
+		return opErr(op, ErrInvalidArgument, "sequence %d requested twice", r.Seq)
+	}
+	if len(c.seqs[r.Seq].pending) == 0 {
+		return opErr(op, ErrInvalidArgument, "sequence %d has no pending prompt text: a prompt must end in text, not an image", r.Seq)
+	}
+	if err := r.Sampling.validate(op); err != nil {
+		return err
+	}
+	if r.MaxTokens < 0 {
+		return opErr(op, ErrInvalidArgument, "MaxTokens %d is negative", r.MaxTokens)
+	}
+	if r.IgnoreEnd && r.MaxTokens == 0 {
+		return opErr(op, ErrInvalidArgument, "IgnoreEnd needs MaxTokens: nothing else would stop the sequence before the context is full")
+	}
+	for _, s := range r.Stop {
+		if s == "" {
+			return opErr(op, ErrInvalidArgument, "empty stop string")
+		}
+	}
+	return nil
 }
 
 // dropSeqs empties the sequences of a failed Generate: their KV cache may
@@ -237,7 +341,7 @@ func (c *Context) addToBatch(off int, toks []Token, pos0 int32, seq int, lastLog
 func (c *Context) sample(g *genSeq) {
 	t := Token(C.llama_sampler_sample(g.sampler, c.p, C.int32_t(g.logit)))
 	c.stats.GeneratedTokens++
-	if C.llama_vocab_is_eog(c.model.vocab, C.llama_token(t)) {
+	if !g.req.IgnoreEnd && bool(C.llama_vocab_is_eog(c.model.vocab, C.llama_token(t))) {
 		g.finish(StopEnd)
 		return
 	}

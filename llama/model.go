@@ -44,6 +44,7 @@ type Model struct {
 	closed  bool // Close was called; p is freed when refs drops to 0
 	path    string
 	meta    Metadata
+	gpu     bool // layers were offloaded to a GPU
 	cleanup runtime.Cleanup
 }
 
@@ -127,7 +128,7 @@ func LoadModel(ctx context.Context, path string, opt *ModelOptions) (*Model, err
 		}
 		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf("llama.cpp could not load the model: %w", ErrBadFile), Detail: takeLastError()}
 	}
-	m := &Model{p: p, vocab: C.llama_model_get_vocab(p), path: path}
+	m := &Model{p: p, vocab: C.llama_model_get_vocab(p), path: path, gpu: opt.GPULayers >= 0 && SupportsGPUOffload() && hasGPU()}
 	m.meta = m.readMetadata()
 	m.cleanup = runtime.AddCleanup(m, func(p *C.struct_llama_model) { C.llama_model_free(p) }, p)
 	return m, nil
@@ -174,6 +175,10 @@ func (m *Model) release() {
 
 // Metadata returns what the model file says about itself.
 func (m *Model) Metadata() Metadata { return m.meta }
+
+// OnGPU reports whether the model's layers run on a GPU: a GPU build, a
+// GPU device present, and ModelOptions.GPULayers not negative.
+func (m *Model) OnGPU() bool { return m.gpu }
 
 // Path returns the file the model was loaded from.
 func (m *Model) Path() string { return m.path }

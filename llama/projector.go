@@ -312,7 +312,7 @@ func (pr *Projector) ImageTokens(width, height int) (tokens, positions int, err 
 	if err != nil {
 		return 0, 0, err
 	}
-	defer C.mtmd_input_chunks_free(chunks)
+	defer freeChunks(chunks)
 	n := int(C.mtmd_input_chunks_size(chunks))
 	for i := 0; i < n; i++ {
 		ch := C.mtmd_input_chunks_get(chunks, C.size_t(i))
@@ -335,7 +335,7 @@ func (pr *Projector) tokenizeLocked(op, text string, images []Image, addSpecial,
 		view := unsafe.Slice(bitmaps, len(images))
 		for i, img := range images {
 			// mtmd copies the pixels into the bitmap.
-			view[i] = C.mtmd_bitmap_init(C.uint32_t(img.Width), C.uint32_t(img.Height), (*C.uchar)(unsafe.Pointer(&img.RGB[0])))
+			view[i] = newBitmap(img.Width, img.Height, (*C.uchar)(unsafe.Pointer(&img.RGB[0])))
 			if img.ID != "" {
 				cid := C.CString(img.ID)
 				C.mtmd_bitmap_set_id(view[i], cid)
@@ -344,15 +344,15 @@ func (pr *Projector) tokenizeLocked(op, text string, images []Image, addSpecial,
 		}
 		defer func() {
 			for i := range view {
-				C.mtmd_bitmap_free(view[i])
+				freeBitmap(view[i])
 			}
 		}()
 	}
-	chunks := C.mtmd_input_chunks_init()
+	chunks := newChunks()
 	clearLastError()
 	ret := C.mtmd_tokenize(pr.p, chunks, &input, (**C.mtmd_bitmap)(unsafe.Pointer(bitmaps)), C.size_t(len(images)))
 	if ret != 0 {
-		C.mtmd_input_chunks_free(chunks)
+		freeChunks(chunks)
 		what := "image preprocessing failed"
 		if ret == 1 {
 			what = "the number of media markers does not match the number of images"

@@ -51,6 +51,7 @@ func newSampler(s Sampling) *C.struct_llama_sampler {
 	params := C.llama_sampler_chain_default_params()
 	params.no_perf = true
 	chain := C.llama_sampler_chain_init(params)
+	live.samplers.Add(1)
 	if s.RepeatPenalty > 0 && s.RepeatPenalty != 1 {
 		n := s.RepeatLastN
 		if n == 0 {

@@ -88,3 +88,13 @@ func SupportsGPUOffload() bool {
 func MaxSequences() int {
 	return int(C.llama_max_parallel_sequences())
 }
+
+// hasGPU reports whether a GPU (or integrated GPU) device is present.
+func hasGPU() bool {
+	for _, d := range Devices() {
+		if d.Kind == DeviceGPU || d.Kind == DeviceIntegrated {
+			return true
+		}
+	}
+	return false
+}

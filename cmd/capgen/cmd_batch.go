@@ -37,6 +37,7 @@ type batchOptions struct {
 	Mode        string
 	Progress    string
 	Workers     int
+	Images      int
 	NoRecursive bool
 }
 
@@ -55,6 +56,7 @@ func batchCommand() *cli.Command {
 			&cli.StringFlag{Name: "mode", Usage: "skip (images done in --out), overwrite (redo all, replace sidecar text) or append (redo, keep existing sidecar text)", Value: "skip", Destination: &o.Mode},
 			&cli.StringFlag{Name: "progress", Usage: "auto, bar, json (NDJSON events on stderr) or none", Value: "auto", Destination: &o.Progress},
 			&cli.IntFlag{Name: "workers", Usage: "goroutines decoding and resizing images ahead of the model", Value: 2, Destination: &o.Workers},
+			&cli.IntFlag{Name: "batch-images", Usage: "images captioned together in one continuous batch (0 = enough to keep --parallel sequences busy)", Destination: &o.Images},
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
 		),
 		Action: func(c *cli.Context) error {
@@ -179,8 +181,7 @@ type prepared struct {
 }
 
 func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []string) error {
-	langs, detail, strategy, err := o.captionOptions.parse()
-	if err != nil {
+	if _, _, _, err := o.captionOptions.parse(); err != nil {
 		return err
 	}
 	if o.Mode != "skip" && o.Mode != "overwrite" && o.Mode != "append" {
@@ -197,6 +198,9 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	}
 	if progress != "bar" && progress != "json" && progress != "none" {
 		return usagef("--progress %q: use auto, bar, json or none", o.Progress)
+	}
+	if o.Images < 0 {
+		return usagef("--batch-images must be 0 (auto) or more, got %d", o.Images)
 	}
 	if o.Workers < 1 {
 		return usagef("--workers must be at least 1, got %d", o.Workers)
@@ -241,11 +245,49 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return err
 	}
 	defer e.Close()
+	r, err := batchRun(ctx, e, errw, o, paths, done, journal, progress)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
+		r.ok, r.failed, r.skipped, len(paths), r.elapsed.Round(time.Millisecond),
+		float64(r.ok)/r.elapsed.Seconds(), float64(r.tokens)/r.elapsed.Seconds())
+	switch {
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case r.failed > 0:
+		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", r.failed, len(paths), o.Out)}
+	}
+	return nil
+}
+
+// batchCounts is what a batch run did.
+type batchCounts struct {
+	ok, failed, skipped, tokens int
+	elapsed                     time.Duration
+}
+
+// batchRun captions paths with e: workers decode ahead, the model takes
+// groups of images as continuous batches, each result goes to the journal
+// (and sidecars) as its group finishes. Images whose key is in done are
+// skipped.
+func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOptions, paths []string, done map[string]json.RawMessage, journal *sidecar.Journal, progress string) (batchCounts, error) {
+	langs, detail, strategy, err := o.captionOptions.parse()
+	if err != nil {
+		return batchCounts{}, err
+	}
+	// Images go to the model in groups that fill its sequences twice over,
+	// so a finished caption's slot always has a next image waiting
+	// (caption.Engine.DescribeBatch runs each group as a continuous batch).
+	group := o.Images
+	if group <= 0 {
+		group = max(1, 2*e.MaxSequences()/(len(langs)+1))
+	}
 
 	// Workers read, hash, decode and resize ahead of the model. They stop
-	// when ctx is cancelled; the image being captioned is finished.
+	// when ctx is cancelled; the images being captioned are finished.
 	jobs := make(chan string)
-	ready := make(chan prepared, 2*o.Workers)
+	ready := make(chan prepared, max(2*o.Workers, 2*group))
 	var wg sync.WaitGroup
 	for range o.Workers {
 		wg.Add(1)
@@ -274,39 +316,17 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	prog := newProgress(errw, progress, len(paths))
 	start := time.Now()
 	var nOK, nFailed, nSkipped, tokens int
-	// A signal cancels ctx; the image in the model is finished with a
+	// A signal cancels ctx; the images in the model are finished with a
 	// context that the signal does not cancel.
 	work := context.WithoutCancel(ctx)
-	for job := range ready {
-		if ctx.Err() != nil {
-			break
-		}
-		rec := batchRecord{Key: job.key, File: job.path, Time: time.Now().UTC().Format(time.RFC3339)}
-		if job.err == nil && o.Mode == "skip" && done[job.key] != nil {
-			nSkipped++
-			prog.event(job.path, "skipped", 0, "")
-			continue
-		}
-		t0 := time.Now()
-		if job.err == nil {
-			var res *caption.Result
-			res, job.err = e.Describe(work, &caption.Request{
-				Image: job.img, Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
-				Generation: caption.Generation{MaxTokens: o.MaxTokens},
-			})
-			if job.err == nil {
-				rec.Model, rec.Width, rec.Height, rec.Captions = res.Model, res.Width, res.Height, res.Captions
-				tokens += res.Timings.GeneratedTokens
-				job.err = writeSidecars(job.path, res, o)
-			}
-		}
+	record := func(job prepared, rec batchRecord, took time.Duration) error {
 		if job.err != nil {
 			rec.Error = job.err.Error()
 			nFailed++
-			prog.event(job.path, "failed", time.Since(t0), rec.Error)
+			prog.event(job.path, "failed", took, rec.Error)
 		} else {
 			nOK++
-			prog.event(job.path, "ok", time.Since(t0), "")
+			prog.event(job.path, "ok", took, "")
 		}
 		if rec.Key == "" {
 			// Unreadable file: keyed by path so the failure is recorded
@@ -316,6 +336,68 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		if err := journal.Append(rec); err != nil {
 			return fmt.Errorf("--out %s: %w", o.Out, err)
 		}
+		return nil
+	}
+	for first := range ready {
+		if ctx.Err() != nil {
+			break
+		}
+		// Take what the workers have ready, up to a group, without
+		// waiting for more.
+		batch := []prepared{first}
+	fill:
+		for len(batch) < group {
+			select {
+			case j, ok := <-ready:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, j)
+			default:
+				break fill
+			}
+		}
+		var todo []prepared
+		var reqs []*caption.Request
+		for _, job := range batch {
+			rec := batchRecord{Key: job.key, File: job.path, Time: time.Now().UTC().Format(time.RFC3339)}
+			switch {
+			case job.err == nil && o.Mode == "skip" && done[job.key] != nil:
+				nSkipped++
+				prog.event(job.path, "skipped", 0, "")
+			case job.err != nil:
+				if err := record(job, rec, 0); err != nil {
+					return batchCounts{}, err
+				}
+			default:
+				todo = append(todo, job)
+				reqs = append(reqs, &caption.Request{
+					Image: job.img, Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
+					Generation: caption.Generation{MaxTokens: o.MaxTokens},
+				})
+			}
+		}
+		if len(reqs) == 0 {
+			continue
+		}
+		t0 := time.Now()
+		results, errs := e.DescribeBatch(work, reqs)
+		took := time.Since(t0) / time.Duration(len(reqs))
+		for i, job := range todo {
+			rec := batchRecord{Key: job.key, File: job.path, Time: time.Now().UTC().Format(time.RFC3339)}
+			job.err = errs[i]
+			if job.err == nil {
+				res := results[i]
+				rec.Model, rec.Width, rec.Height, rec.Captions = res.Model, res.Width, res.Height, res.Captions
+				for _, c := range res.Captions {
+					tokens += c.Tokens
+				}
+				job.err = writeSidecars(job.path, res, o)
+			}
+			if err := record(job, rec, took); err != nil {
+				return batchCounts{}, err
+			}
+		}
 	}
 	prog.finish()
 	// Let the workers finish what they hold and exit.
@@ -323,17 +405,7 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		for range ready {
 		}
 	}()
-	elapsed := time.Since(start)
-	fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
-		nOK, nFailed, nSkipped, len(paths), elapsed.Round(time.Millisecond),
-		float64(nOK)/elapsed.Seconds(), float64(tokens)/elapsed.Seconds())
-	switch {
-	case ctx.Err() != nil:
-		return ctx.Err()
-	case nFailed > 0:
-		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", nFailed, len(paths), o.Out)}
-	}
-	return nil
+	return batchCounts{ok: nOK, failed: nFailed, skipped: nSkipped, tokens: tokens, elapsed: time.Since(start)}, nil
 }
 
 // prepare reads, hashes, decodes and resizes one image.

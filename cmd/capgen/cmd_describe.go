@@ -22,17 +22,21 @@ type modelOptions struct {
 	GPULayers     int
 	ContextSize   int
 	MaxSide       int
+	Parallel      int
+	KVCache       string
 	Verbose       bool
 }
 
 func (o *modelOptions) flags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "model", Usage: "GGUF text model file, or a pulled name from capgen models list", Destination: &o.Model},
+		&cli.StringFlag{Name: "model", Usage: "GGUF text model file, a pulled name from capgen models list, or toy (the embedded toy model)", Destination: &o.Model},
 		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model (implied by a model name)", Destination: &o.MMProj},
 		&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16)", Destination: &o.Threads},
 		&cli.IntFlag{Name: "gpu-layers", Usage: "layers on the GPU (0 = all, -1 = none)", Destination: &o.GPULayers},
 		&cli.IntFlag{Name: "ctx-size", Usage: "context size in tokens (0 = 8192)", Destination: &o.ContextSize},
 		&cli.IntFlag{Name: "max-side", Usage: "resize images so the longer side is at most this many pixels", Value: 1024, Destination: &o.MaxSide},
+		&cli.IntFlag{Name: "parallel", Usage: "sequences decoded together (languages x regions x images; 0 = 64 on a GPU, 16 on a CPU)", Destination: &o.Parallel},
+		&cli.StringFlag{Name: "kv-cache", Usage: "KV cache type: f16, q8_0 or q4_0 (q8_0 halves its memory)", Value: "f16", Destination: &o.KVCache},
 		&cli.BoolFlag{Name: "verbose", Usage: "show llama.cpp's log", Destination: &o.Verbose},
 	}
 }
@@ -51,28 +55,56 @@ func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *c
 	return img, e, nil
 }
 
-// engine loads the model pair into a caption engine.
-func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
+// resolve turns a registry name into its pulled files and checks the
+// flags that every model-running command shares.
+func (o *modelOptions) resolve() error {
+	if o.Model == models.ToyName {
+		if o.MMProj != "" {
+			return usagef("--model toy brings its own projector; drop --mmproj")
+		}
+		m, mm, err := models.Toy()
+		if err != nil {
+			return err
+		}
+		o.Model, o.MMProj = m, mm
+	}
 	// A registry name stands for its pulled pair.
 	if _, err := models.Lookup(o.Model); err == nil {
 		m, mm, ok := models.Resolve(o.Model, "")
 		if !ok {
-			return nil, usagef("model %s is not pulled yet: run capgen models pull %s", o.Model, o.Model)
+			return usagef("model %s is not pulled yet: run capgen models pull %s", o.Model, o.Model)
 		}
 		o.Model = m
 		if o.MMProj == "" {
 			o.MMProj = mm
 		}
 	}
+	switch o.KVCache {
+	case "", "f16", "q8_0", "q4_0":
+	default:
+		return usagef("--kv-cache %q: use f16, q8_0 or q4_0", o.KVCache)
+	}
+	if o.Parallel < 0 || o.Parallel == 1 || o.Parallel > llama.MaxSequences() {
+		return usagef("--parallel %d: use 0 (auto) or 2 to %d", o.Parallel, llama.MaxSequences())
+	}
 	if o.Model == "" || o.MMProj == "" {
-		return nil, usagef("no model pair: give --model (a file or a name from capgen models list) and --mmproj (or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file)")
+		return usagef("no model pair: give --model (a file or a name from capgen models list) and --mmproj (or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file)")
+	}
+	return nil
+}
+
+// engine loads the model pair into a caption engine.
+func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
+	if err := o.resolve(); err != nil {
+		return nil, err
 	}
 	if o.Verbose {
 		llama.SetLogger(stderrLogger())
 	}
 	e, err := caption.Load(ctx, o.Model, o.MMProj,
 		&caption.LoadOptions{Model: llama.ModelOptions{GPULayers: o.GPULayers}, Projector: llama.ProjectorOptions{Threads: o.Threads}},
-		&caption.Options{Threads: o.Threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide})
+		&caption.Options{Threads: o.Threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide,
+			MaxSequences: o.Parallel, KVCache: llama.KVCacheType(o.KVCache)})
 	return e, inputError(err)
 }
 

@@ -55,6 +55,7 @@ func newApp() *cli.App {
 			withConfig(regionsCommand()),
 			withConfig(denseCommand()),
 			withConfig(batchCommand()),
+			withConfig(benchCommand()),
 			modelsCommand(),
 			configCommand(),
 			languagesCommand(),

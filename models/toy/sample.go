@@ -11,6 +11,17 @@ import (
 	"github.com/capgen/capgen/vision"
 )
 
+// Grid is the toy model's scene grid: 2x2. The renderer also draws 3x3
+// scenes, but a 3x3 cell is 2x2 of the model's 16 px patches at 96 px (less
+// when letterboxed), too small for a 2M-parameter model trained in half an
+// hour to name its shape reliably; a 2x2 cell is 3x3 patches.
+const Grid = 2
+
+// MaxAspect is the largest aspect ratio (either way) of training and
+// evaluation images. clip.cpp letterboxes an image to a square, so a wider
+// picture leaves fewer pixels to its cells.
+const MaxAspect = 1.5
+
 // Kind is what a sample shows.
 type Kind int
 
@@ -56,20 +67,20 @@ func (s *Sample) Caption(lang string) (string, error) {
 }
 
 // NewSample renders the sample of the given kind that seed gives: a random
-// size (longer side 96 to 960 px, aspect ratio up to 2:1 either way), for
-// scenes a 2x2 or 3x3 grid, and with chance jpegChance a round trip
+// size (longer side 96 to 960 px, aspect ratio up to MaxAspect either way),
+// for scenes a Grid x Grid grid, and with chance jpegChance a round trip
 // through JPEG at quality 60 to 95. Everything comes from
 // scene.NewRand(seed), so a seed always gives the same sample.
 func NewSample(seed uint64, kind Kind, jpegChance float64) (*Sample, error) {
 	rng := scene.NewRand(seed)
 	long := int(math.Round(96 * math.Pow(10, rng.Float64())))
-	ratio := math.Pow(2, 2*rng.Float64()-1)
+	ratio := math.Pow(MaxAspect, 2*rng.Float64()-1)
 	w, h := long, int(math.Round(float64(long)/ratio))
 	if ratio < 1 {
 		w, h = int(math.Round(float64(long)*ratio)), long
 	}
 	w, h = max(w, 48), max(h, 48)
-	grid := 2 + rng.IntN(2)
+	grid := Grid
 	useJPEG := rng.Float64() < jpegChance
 	quality := 60 + rng.IntN(36)
 	margin := 0.15 * rng.Float64()

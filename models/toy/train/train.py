@@ -67,6 +67,16 @@ def parse_args():
     p.add_argument("--norm-target", type=float, default=1.0)
     p.add_argument("--object-first", type=int, default=0,
                    help="curriculum: draw only single-object and cell-crop samples for this many steps")
+    p.add_argument("--vision-steps", type=int, default=0,
+                   help="stage 1: train the vision tower alone for this many steps on slot labels "
+                        "(then stage 2 trains the language model on the frozen tower's embeddings)")
+    p.add_argument("--vision-batch", type=int, default=128)
+    p.add_argument("--vision-lr", type=float, default=3e-3)
+    p.add_argument("--vision-minutes", type=float, default=25.0)
+    p.add_argument("--patch-size", type=int, default=0,
+                   help="override the data's patch size (experiments; the images do not depend on it)")
+    p.add_argument("--max-aspect", type=float, default=1.5,
+                   help="the widest aspect ratio in the data (toy.MaxAspect): slots lie inside cells at every ratio up to it")
     return p.parse_args()
 
 
@@ -197,11 +207,12 @@ class ToyVLM(nn.Module):
             nn.init.normal_(blk.o.weight, std=0.02 / math.sqrt(2 * c["layers"]))
             nn.init.normal_(blk.down.weight, std=0.02 / math.sqrt(2 * c["layers"]))
 
-    def hidden(self, ids, img_u8, img_at, with_image=False):
+    def hidden(self, ids, img_u8, img_at, with_image=False, emb=None):
         """ids: (B, T) token ids (image slots hold any id); the image's
-        embeddings replace positions img_at .. img_at+n-1."""
+        embeddings (emb, or the vision tower's on img_u8) replace positions
+        img_at .. img_at+n-1."""
         x = self.embed(ids)
-        e = self.vision(img_u8)
+        e = emb if emb is not None else self.vision(img_u8)
         e_out = e
         n = e.shape[1]
         x = torch.cat([x[:, :img_at], e, x[:, img_at + n:]], dim=1)
@@ -255,6 +266,166 @@ class AuxHeads(nn.Module):
                 + F.cross_entropy(lc.flatten(0, 1), cell_colour[sc].flatten())
             stats["cell_acc"] = float(((ls.argmax(-1) == cell_shape[sc]) & (lc.argmax(-1) == cell_colour[sc])).float().mean())
         return loss, stats
+
+
+class SlotHeads(nn.Module):
+    """Training-only heads of stage 1 (never exported): one shape and one
+    colour classifier, each with an extra "empty" class, shared by every
+    slot. A slot is an output row of the projector: for a scene, the rows
+    of the patches that lie inside a cell whatever the image's aspect ratio
+    (clip.cpp letterboxes to a square) answer for that cell; for an object
+    or cell crop, the four central rows answer for the object. Sharing the
+    classifiers makes every slot speak one code that the language model
+    then only has to read, at fixed places in the image's embeddings."""
+
+    def __init__(self, width, n_shapes, n_colours, place_rows, object_rows, n_tok):
+        super().__init__()
+        self.shape = nn.Linear(width, n_shapes + 1)
+        self.colour = nn.Linear(width, n_colours + 1)
+        self.place_rows = place_rows   # place index -> output rows
+        self.object_rows = object_rows
+        self.n_tok = n_tok
+
+    def targets(self, labels, idx, kinds):
+        ti = torch.from_numpy(np.asarray(idx, dtype=np.int64))
+        k = torch.from_numpy(np.asarray(kinds, dtype=np.int64))
+        ts = torch.full((len(idx), self.n_tok), -100, dtype=torch.long)
+        tc = ts.clone()
+        sc, ob = k == 0, k != 0
+        for p, rows in enumerate(self.place_rows):
+            for r in rows:
+                ts[sc, r] = labels["cell_shape"][ti][sc][:, p]
+                tc[sc, r] = labels["cell_colour"][ti][sc][:, p]
+        for r in self.object_rows:
+            ts[ob, r] = labels["shape"][ti][ob]
+            tc[ob, r] = labels["colour"][ti][ob]
+        return ts, tc
+
+    def forward(self, e, ts, tc):
+        ls, lc = self.shape(e), self.colour(e)
+        loss = F.cross_entropy(ls.flatten(0, 1), ts.flatten()) + F.cross_entropy(lc.flatten(0, 1), tc.flatten())
+        m = ts != -100
+        ok = (ls.argmax(-1) == ts) & (lc.argmax(-1) == tc)
+        return loss, ok, m
+
+
+def slot_rows(meta, labels, c, max_aspect):
+    """Output rows per caption place and for single objects. Patch (pr, pc)
+    of the side x side grid is output row pr*side+pc-1 (clip.cpp drops row 0
+    and keeps the class token last)."""
+    S, ps = c["image_size"], c["patch_size"]
+    side = S // ps
+
+    def inside(lo, hi, cell, n):
+        # Patch span [lo, hi) inside cell `cell` of n along an axis, for a
+        # square image and for the narrowest letterbox.
+        for extent in (S, S / max_aspect):
+            a = (S - extent) / 2 + cell * extent / n
+            b = a + extent / n
+            if lo < a or hi > b:
+                return False
+        return True
+
+    by_tokens = {}
+    for pl in meta["places"]:
+        ans = pl["answer"]
+        by_tokens[tuple(ans[3:-2])] = pl  # "A red circle <place> . <end>"
+    place_rows = []
+    for tup in labels["places"]:
+        pl = by_tokens.get(tup)
+        if pl is None:
+            raise SystemExit("train.py: place words %s not in meta.json places" % (tup,))
+        n = pl["rows"]
+        if n == side:
+            # One patch per cell: the cell lies inside its patch at every
+            # aspect ratio (the letterbox only shrinks it towards the
+            # middle). Patch 0's row is dropped by clip.cpp, so the top left
+            # cell speaks through the class token's row, the last.
+            idx = pl["row"] * side + pl["col"]
+            place_rows.append([idx - 1 if idx > 0 else side * side - 1])
+            continue
+        prs = [pr for pr in range(side) if inside(pr * ps, (pr + 1) * ps, pl["row"], n)]
+        pcs = [pc for pc in range(side) if inside(pc * ps, (pc + 1) * ps, pl["col"], n)]
+        rows = [pr * side + pc - 1 for pr in prs for pc in pcs]
+        if not rows or min(rows) < 0:
+            raise SystemExit("train.py: no patch lies inside cell %d,%d at every aspect ratio" % (pl["row"], pl["col"]))
+        place_rows.append(rows)
+    if side <= 3:
+        object_rows = list(range(side * side))  # every row answers for the object
+    else:
+        mid = side // 2
+        object_rows = [pr * side + pc - 1 for pr in (mid - 1, mid) for pc in (mid - 1, mid)]
+    return place_rows, object_rows
+
+
+def slot_accuracy(vision, heads, labels, data, idx):
+    """Per-slot and per-sample (every slot right) accuracy by kind."""
+    right, total, slots, slots_ok = {}, {}, 0, 0
+    with torch.no_grad():
+        for a in range(0, len(idx), 256):
+            b = idx[a:a + 256]
+            e = vision(torch.from_numpy(data.images[b]))
+            ts, tc = heads.targets(labels, b, data.kinds[b])
+            _, ok, m = heads(e, ts, tc)
+            slots += int(m.sum())
+            slots_ok += int((ok & m).sum())
+            whole = torch.where(m, ok, torch.ones_like(ok)).all(-1)
+            for k, w in zip(data.kinds[b], whole.tolist()):
+                name = "scene" if k == 0 else "object"
+                total[name] = total.get(name, 0) + 1
+                right[name] = right.get(name, 0) + int(w)
+    out = {k: right[k] / total[k] for k in total}
+    out["slot"] = slots_ok / max(1, slots)
+    return out
+
+
+def train_vision(model, labels, data, n_train, args, rng):
+    """Stage 1: the vision tower and projector learn to put each place's
+    shape and colour into a fixed output row (SlotHeads)."""
+    v = model.vision
+    place_rows, object_rows = slot_rows(data.meta, labels, model.c, args.max_aspect)
+    print("slots: places %s, objects %s" % (place_rows, object_rows), flush=True)
+    heads = SlotHeads(model.c["width"], labels["n_shapes"], labels["n_colours"], place_rows, object_rows, data.n_img)
+    decay = [p for p in list(v.parameters()) + list(heads.parameters()) if p.dim() >= 2]
+    no_decay = [p for p in list(v.parameters()) + list(heads.parameters()) if p.dim() < 2]
+    params = decay + no_decay
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=args.vision_lr, betas=(0.9, 0.98))
+    held = np.arange(n_train, data.n)
+    t0, curve, rms_curve = time.time(), [], []
+    steps = args.vision_steps
+    for step in range(steps):
+        lr = args.vision_lr * min(1.0, (step + 1) / args.warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * step / steps)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = rng.integers(0, n_train, size=args.vision_batch)
+        e = v(torch.from_numpy(data.images[idx]))
+        ts, tc = heads.targets(labels, idx, data.kinds[idx])
+        loss, _, _ = heads(e, ts, tc)
+        rms = e.pow(2).mean(-1).sqrt()
+        total = loss + args.norm_penalty * F.relu(rms - args.norm_target).pow(2).mean()
+        opt.zero_grad(set_to_none=True)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(params, 5.0)
+        opt.step()
+        curve.append(float(loss))
+        rms_curve.append(float(rms.mean()))
+        last = step == steps - 1 or (time.time() - t0) / 60 > args.vision_minutes
+        if step % 100 == 0 or last:
+            acc = slot_accuracy(v, heads, labels, data, held[:600])
+            el = time.time() - t0
+            print("vision step %5d  loss %.4f  img-rms %.2f  held-out %s  %.2fs/step  %.1f min" %
+                  (step, float(loss), rms_curve[-1], " ".join("%s %.3f" % kv for kv in sorted(acc.items())),
+                   el / (step + 1), el / 60), flush=True)
+        if last:
+            break
+    acc = slot_accuracy(v, heads, labels, data, held)
+    print("vision stage done: held-out slot accuracy", acc, flush=True)
+    for p in v.parameters():
+        p.requires_grad_(False)
+    return {"steps": step + 1, "batch": args.vision_batch, "lr": args.vision_lr,
+            "minutes": round((time.time() - t0) / 60, 1), "held_out_accuracy": acc,
+            "loss_every_100": [round(float(np.mean(curve[i:i + 100])), 4) for i in range(0, len(curve), 100)]}
 
 
 def derive_labels(data):
@@ -322,7 +493,7 @@ def derive_labels(data):
                 cell_colour[i, places.index(pl)] = colours.index(co)
     print("aux labels: %d shapes, %d colours, %d places, separators %s" %
           (len(shapes), len(colours), P, sorted(int(x) for x in seps)), flush=True)
-    return {"n_shapes": len(shapes), "n_colours": len(colours), "n_places": P,
+    return {"n_shapes": len(shapes), "n_colours": len(colours), "n_places": P, "places": places,
             "shape": torch.from_numpy(shape), "colour": torch.from_numpy(colour),
             "cell_shape": torch.from_numpy(cell_shape), "cell_colour": torch.from_numpy(cell_colour)}
 
@@ -469,23 +640,36 @@ def main():
     rng = np.random.default_rng(args.seed)
     data = Data(args.data)
     c = data.meta["config"]
+    if args.patch_size:
+        c["patch_size"] = args.patch_size
+        data.n_img = (c["image_size"] // args.patch_size) ** 2
     data.meta_eos = data.answers[data.offsets[1] - 1]  # every answer ends with <|im_end|>
     model = ToyVLM(c)
     nparams = sum(p.numel() for p in model.parameters())
     print("parameters: %d, samples: %d" % (nparams, data.n), flush=True)
-    labels = derive_labels(data) if args.aux > 0 else None
+    labels = derive_labels(data) if args.aux > 0 or args.vision_steps > 0 else None
+    if args.vision_steps > 0 and labels is None:
+        raise SystemExit("train.py: --vision-steps needs slot labels, but the captions did not parse")
     aux = None
-    if labels is not None:
+    n_train = data.n - max(50, data.n // 100)
+    vision_stage, frozen = None, None
+    if args.vision_steps > 0:
+        vision_stage = train_vision(model, labels, data, n_train, args, rng)
+        # The frozen tower's embeddings of every image, computed once.
+        with torch.no_grad():
+            frozen = np.concatenate([model.vision(torch.from_numpy(data.images[a:a + 512])).numpy()
+                                     for a in range(0, data.n, 512)])
+        print("embeddings of %d images cached (%.0f MB)" % (data.n, frozen.nbytes / 2**20), flush=True)
+    if labels is not None and frozen is None and args.aux > 0:
         # Created after the model so that the model's initialisation does not
         # depend on whether the heads exist; not exported.
         aux = AuxHeads(c["width"], data.n_img, labels["n_shapes"], labels["n_colours"], labels["n_places"])
-    elif args.aux > 0:
+    elif args.aux > 0 and labels is None:
         print("aux labels: captions did not parse, auxiliary loss off", flush=True)
 
-    # Hold the last 1% of the data out for a greedy check at the end.
-    n_train = data.n - max(50, data.n // 100)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    # The last 1% of the data (n_train on) is held out for a greedy check at the end.
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and p.requires_grad]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2 and p.requires_grad]
     if aux is not None:
         decay += [p for p in aux.parameters() if p.dim() >= 2]
         no_decay += [p for p in aux.parameters() if p.dim() < 2]
@@ -509,7 +693,8 @@ def main():
             pool = data.pool(rng, n_train, args.batch, objects_only=objects_only)
         idx, langs = pool.pop()
         ids, imgs, tgt = data.batch(idx, langs)
-        h, e = model.hidden(ids, imgs, len(data.before), with_image=True)
+        emb = torch.from_numpy(frozen[idx]) if frozen is not None else None
+        h, e = model.hidden(ids, imgs, len(data.before), with_image=True, emb=emb)
         sel = tgt != -100
         logits = model.output(h[sel])
         loss = F.cross_entropy(logits, tgt[sel])
@@ -523,7 +708,7 @@ def main():
             total = total + args.aux * la
             aux_losses.append(float(la))
         rms = e.pow(2).mean(-1).sqrt()  # (B, n)
-        if args.norm_penalty > 0:
+        if args.norm_penalty > 0 and frozen is None:
             total = total + args.norm_penalty * F.relu(rms - args.norm_target).pow(2).mean()
         emb_rms.append(float(rms.mean()))
         opt.zero_grad(set_to_none=True)
@@ -579,6 +764,7 @@ def main():
                "warmup": args.warmup, "threads": args.threads,
                "aux": args.aux if aux is not None else 0.0, "norm_penalty": args.norm_penalty,
                "norm_target": args.norm_target, "object_first": args.object_first,
+               "vision_stage": vision_stage,
                "aux_loss_every_50": [round(float(np.mean(aux_losses[i:i + 50])), 4) for i in range(0, len(aux_losses), 50)],
                "image_rms_every_50": [round(float(np.mean(emb_rms[i:i + 50])), 3) for i in range(0, len(emb_rms), 50)], "train_minutes": round(train_min, 1),
                "parameters": nparams, "samples": data.n, "held_out": n_train,

@@ -30,6 +30,7 @@ import (
 	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/models/synth"
 	"github.com/capgen/capgen/models/toy"
+	"github.com/capgen/capgen/models/toy/scene"
 )
 
 func main() {
@@ -55,6 +56,18 @@ type Meta struct {
 	PAD    int32                         `json:"pad"`
 	// JPEG is the chance of a JPEG round trip per sample.
 	JPEG float64 `json:"jpeg"`
+	// Places are the cells of the toy grid with the English answer of a
+	// scene holding one red circle there: train.py finds the place words
+	// in it and learns which part of the image each place is.
+	Places []Place `json:"places"`
+}
+
+// Place is one cell of the toy grid.
+type Place struct {
+	Row    int     `json:"row"`
+	Col    int     `json:"col"`
+	Rows   int     `json:"rows"`
+	Answer []int32 `json:"answer"`
 }
 
 // Config is what train.py needs of toy.Pair.
@@ -135,6 +148,22 @@ func run(args []string) error {
 			}
 			meta.Before[string(mode)][lang] = ids(b)
 			meta.After[string(mode)][lang] = ids(a)
+		}
+	}
+
+	for r := range toy.Grid {
+		for c := range toy.Grid {
+			sc := scene.Scene{Rows: toy.Grid, Cols: toy.Grid, Cells: make([]scene.Cell, toy.Grid*toy.Grid)}
+			sc.Cells[r*toy.Grid+c] = scene.Cell{Filled: true, Shape: scene.Circle, Colour: scene.Red}
+			text, err := scene.Caption(sc, "en")
+			if err != nil {
+				return err
+			}
+			toks, err := toy.AnswerTokens(model, text)
+			if err != nil {
+				return err
+			}
+			meta.Places = append(meta.Places, Place{Row: r, Col: c, Rows: toy.Grid, Answer: ids(toks)})
 		}
 	}
 

@@ -241,7 +241,7 @@ func readTraining(path string, m *toy.Manifest) error {
 	m.Training = toy.Training{
 		Seed: t.Seed, Steps: t.Steps, Batch: t.Batch, LR: t.LR, Minutes: t.Minutes,
 		Parameters: t.Parameters, FinalLoss: t.FinalLoss,
-		Data: fmt.Sprintf("%d samples from cmd/toydata -seed 1 (seeds 1..%d): half 2x2/3x3 scenes (brief prompt), "+
+		Data: fmt.Sprintf("%d samples from cmd/toydata -seed 1 (seeds 1..%d): half 2x2 scenes (brief prompt), "+
 			"a fifth single objects and three tenths cell crops (region prompt), sizes 96-960 px on the long side, "+
 			"aspect up to 2:1, a quarter JPEG round-tripped; each step draws a random language per sample", t.Samples, t.Samples),
 		Architecture: "CLIP ViT 96 px / 16 px patches, width 96, 4 blocks (3 run), mlp projector 96-128-128; llama decoder width 128, 4 layers, 4 heads, SwiGLU 384; F32",

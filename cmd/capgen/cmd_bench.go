@@ -1,0 +1,750 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/jpeg"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/llama"
+	"github.com/capgen/capgen/models"
+	"github.com/capgen/capgen/models/gguf"
+	"github.com/capgen/capgen/models/synth"
+	toyscene "github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/sidecar"
+	"github.com/capgen/capgen/vision"
+)
+
+// benchOptions are the flags of `capgen bench`.
+type benchOptions struct {
+	modelOptions
+	Preset    string
+	Images    int
+	Size      string
+	Langs     string
+	Seqs      string
+	GenTokens int
+	MaxTokens int
+	KVTypes   string
+	Baselines string
+	Leak      int
+	Format    string
+	Out       string
+}
+
+func benchCommand() *cli.Command {
+	var o benchOptions
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "measure image encode, prefill, generation and batch speed against baselines in the same run",
+		Description: "Runs on a model pair (--model/--mmproj, a pulled name, toy) or on a random-weight pair\n" +
+			"of a real model's shapes (--preset, written once into the model cache). Baselines are\n" +
+			"measured in the same run and reported as ratios: naive (one image at a time, model\n" +
+			"loaded once), process (one capgen process per image, as a llama-mtmd-cli loop) and\n" +
+			"languages (one call per language instead of all languages on one encode).",
+		Flags: append(o.modelOptions.flags(),
+			&cli.StringFlag{Name: "preset", Usage: "random-weight pair of real shapes: " + strings.Join(benchPresets(), ", "), Destination: &o.Preset},
+			&cli.IntFlag{Name: "images", Usage: "images for the batch figures", Value: 8, Destination: &o.Images},
+			&cli.StringFlag{Name: "size", Usage: "size of the generated test images, WxH", Value: "640x480", Destination: &o.Size},
+			&cli.StringFlag{Name: "lang", Usage: "languages of the languages figure (the first alone is the one-language case)", Value: "en,de,fr,es,ja", Destination: &o.Langs},
+			&cli.StringFlag{Name: "seqs", Usage: "sequence counts of the generation figure", Value: "1,4,16,64", Destination: &o.Seqs},
+			&cli.IntFlag{Name: "gen-tokens", Usage: "tokens per sequence in the generation figure", Value: 32, Destination: &o.GenTokens},
+			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption in the batch figures", Value: 32, Destination: &o.MaxTokens},
+			&cli.StringFlag{Name: "kv-types", Usage: "KV cache types compared in the generation figure", Value: "f16,q8_0", Destination: &o.KVTypes},
+			&cli.StringFlag{Name: "baselines", Usage: "baselines to run: naive, process, languages (comma-separated, or none)", Value: "naive,process,languages", Destination: &o.Baselines},
+			&cli.IntFlag{Name: "leak", Usage: "also caption this many images and report memory growth (0 = skip)", Destination: &o.Leak},
+			&cli.StringFlag{Name: "format", Usage: "table or json", Value: "table", Destination: &o.Format},
+			&cli.StringFlag{Name: "out", Usage: "also write the JSON report to this file", Destination: &o.Out},
+		),
+		Action: func(c *cli.Context) error {
+			return runBench(c.Context, c.App.Writer, c.App.ErrWriter, o)
+		},
+	}
+}
+
+// benchPresets are the synthetic pairs bench can write.
+func benchPresets() []string {
+	return append(synth.PresetNames(), "smolvlm-256m-nosplit")
+}
+
+// benchReport is the bench's result; the JSON form is documented in
+// docs/performance.md.
+type benchReport struct {
+	Machine    benchMachine      `json:"machine"`
+	Model      benchModel        `json:"model"`
+	Encode     benchEncode       `json:"image_encode"`
+	Prefill    benchRate         `json:"prefill"`
+	Generate   []benchGenerate   `json:"generate"`
+	Batch      *benchBatch       `json:"batch,omitempty"`
+	Languages  *benchLanguages   `json:"languages,omitempty"`
+	Memory     benchMemory       `json:"memory"`
+	Leak       *benchLeak        `json:"leak,omitempty"`
+	Notes      []string          `json:"notes,omitempty"`
+	Settings   map[string]any    `json:"settings"`
+	Timestamps map[string]string `json:"timestamps"`
+}
+
+type benchMachine struct {
+	CPUs       int           `json:"cpus"`
+	Threads    int           `json:"threads"`
+	GOOS       string        `json:"goos"`
+	GOARCH     string        `json:"goarch"`
+	GoVersion  string        `json:"go_version"`
+	GPUOffload bool          `json:"gpu_offload"`
+	System     string        `json:"llama_system_info"`
+	LlamaCpp   string        `json:"llama_cpp"`
+	Devices    []benchDevice `json:"devices"`
+}
+
+type benchDevice struct {
+	Name        string  `json:"name"`
+	Kind        string  `json:"kind"`
+	Description string  `json:"description"`
+	FreeMiB     float64 `json:"free_mib"`
+	TotalMiB    float64 `json:"total_mib"`
+}
+
+type benchModel struct {
+	Model       string  `json:"model"`
+	MMProj      string  `json:"mmproj"`
+	Description string  `json:"description"`
+	Parameters  uint64  `json:"parameters"`
+	SizeMiB     float64 `json:"size_mib"`
+	Projector   string  `json:"projector"`
+	OnGPU       bool    `json:"on_gpu"`
+	LoadMS      float64 `json:"load_ms"`
+}
+
+type benchEncode struct {
+	Width         int     `json:"width"`
+	Height        int     `json:"height"`
+	Slices        int     `json:"slices"`
+	ImageTokens   int     `json:"image_tokens"`
+	EncodeMS      float64 `json:"encode_ms"`       // vision encoder and projector, per image
+	EmbedDecodeMS float64 `json:"embed_decode_ms"` // image embeddings into the KV cache, per image
+}
+
+type benchRate struct {
+	Tokens       int     `json:"tokens"`
+	TokensPerSec float64 `json:"tokens_per_s"`
+}
+
+type benchGenerate struct {
+	KVCache      string  `json:"kv_cache"`
+	KVMiB        float64 `json:"kv_mib"` // the whole KV cache of the context
+	Sequences    int     `json:"sequences"`
+	Tokens       int     `json:"tokens"`
+	TokensPerSec float64 `json:"tokens_per_s"`
+	// Bound is bandwidth / weight bytes where a device's bandwidth is
+	// known; 0 otherwise.
+}
+
+type benchBatch struct {
+	Images         int     `json:"images"`
+	Languages      int     `json:"languages"`
+	Parallel       int     `json:"parallel"`
+	ImagesPerSec   float64 `json:"images_per_s"`
+	NaivePerSec    float64 `json:"naive_images_per_s,omitempty"`
+	ProcessPerSec  float64 `json:"process_images_per_s,omitempty"`
+	ProcessImages  int     `json:"process_images,omitempty"`
+	VsNaive        float64 `json:"batch_vs_naive,omitempty"`
+	VsProcess      float64 `json:"batch_vs_process,omitempty"`
+	ProcessPeakMiB float64 `json:"process_peak_rss_mib,omitempty"`
+}
+
+type benchLanguages struct {
+	Languages  []string `json:"languages"`
+	OneMS      float64  `json:"one_language_ms"`
+	AllMS      float64  `json:"all_languages_ms"`
+	SeparateMS float64  `json:"separate_calls_ms"`
+	AllVsOne   float64  `json:"all_vs_one"`
+	SepVsAll   float64  `json:"separate_vs_all"`
+}
+
+type benchMemory struct {
+	PeakRSSMiB float64   `json:"peak_rss_mib"`
+	RSSMiB     float64   `json:"rss_mib"`
+	GPUUsedMiB []float64 `json:"gpu_used_mib,omitempty"` // per GPU device: total - free after loading
+}
+
+type benchLeak struct {
+	Images    int       `json:"images"`
+	RSSMiB    []float64 `json:"rss_mib"`    // after each tenth of the images
+	GrowthMiB float64   `json:"growth_mib"` // last sample minus the second (after warm-up)
+}
+
+func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
+	if o.Format != "table" && o.Format != "json" {
+		return usagef("--format %q: use table or json", o.Format)
+	}
+	width, height, err := parseSize(o.Size)
+	if err != nil {
+		return err
+	}
+	seqs, err := parseInts("--seqs", o.Seqs)
+	if err != nil {
+		return err
+	}
+	langs, err := caption.ParseLanguages(o.Langs)
+	if err != nil {
+		return usagef("--lang: %v", err)
+	}
+	var kvTypes []llama.KVCacheType
+	for _, k := range strings.Split(o.KVTypes, ",") {
+		switch k = strings.TrimSpace(k); k {
+		case "f16", "q8_0", "q4_0":
+			kvTypes = append(kvTypes, llama.KVCacheType(k))
+		default:
+			return usagef("--kv-types: %q is not f16, q8_0 or q4_0", k)
+		}
+	}
+	baselines := map[string]bool{}
+	for _, b := range strings.Split(o.Baselines, ",") {
+		switch b = strings.TrimSpace(b); b {
+		case "naive", "process", "languages":
+			baselines[b] = true
+		case "none", "":
+		default:
+			return usagef("--baselines: %q is not naive, process, languages or none", b)
+		}
+	}
+	if o.Images < 1 || o.GenTokens < 1 || o.MaxTokens < 1 || o.Leak < 0 {
+		return usagef("--images, --gen-tokens and --max-tokens must be at least 1 and --leak at least 0")
+	}
+	if o.Preset != "" {
+		if o.Model != "" {
+			return usagef("--preset and --model exclude each other")
+		}
+		if o.Model, o.MMProj, err = writePreset(o.Preset, errw); err != nil {
+			return err
+		}
+	}
+	if err := o.modelOptions.resolve(); err != nil {
+		return err
+	}
+	if o.Verbose {
+		llama.SetLogger(stderrLogger())
+	}
+	threads := o.Threads
+	if threads <= 0 {
+		threads = llama.DefaultThreads()
+	}
+	rep := &benchReport{
+		Machine: benchMachine{
+			CPUs: runtime.NumCPU(), Threads: threads, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
+			GPUOffload: llama.SupportsGPUOffload(), System: llama.SystemInfo(), LlamaCpp: llama.LlamaCppCommit + " (" + llama.SourceModule + ")",
+		},
+		Settings: map[string]any{
+			"images": o.Images, "size": fmt.Sprintf("%dx%d", width, height), "languages": o.Langs, "gen_tokens": o.GenTokens,
+			"max_tokens": o.MaxTokens, "threads": threads, "gpu_layers": o.GPULayers, "parallel": o.Parallel,
+		},
+		Timestamps: map[string]string{"start": time.Now().UTC().Format(time.RFC3339)},
+	}
+	progress := func(format string, args ...any) {
+		if o.Format == "table" {
+			fmt.Fprintf(errw, "bench: "+format+"\n", args...)
+		}
+	}
+
+	t0 := time.Now()
+	mopt := &llama.ModelOptions{GPULayers: o.GPULayers}
+	model, err := llama.LoadModel(ctx, o.Model, mopt)
+	if err != nil {
+		return inputError(err)
+	}
+	defer model.Close()
+	proj, err := llama.LoadProjector(model, o.MMProj, &llama.ProjectorOptions{Threads: threads})
+	if err != nil {
+		return inputError(err)
+	}
+	defer proj.Close()
+	md := model.Metadata()
+	pi := proj.Info()
+	rep.Model = benchModel{Model: o.Model, MMProj: o.MMProj, Description: md.Description, Parameters: md.Parameters,
+		SizeMiB: mib(md.SizeBytes), Projector: pi.Type, OnGPU: model.OnGPU(), LoadMS: ms(time.Since(t0))}
+	for _, d := range llama.Devices() {
+		rep.Machine.Devices = append(rep.Machine.Devices, benchDevice{d.Name, string(d.Kind), d.Description, mib(d.FreeBytes), mib(d.TotalBytes)})
+		if d.Kind == llama.DeviceGPU || d.Kind == llama.DeviceIntegrated {
+			rep.Memory.GPUUsedMiB = append(rep.Memory.GPUUsedMiB, mib(d.TotalBytes-d.FreeBytes))
+		}
+	}
+	img := benchImage(width, height, 1)
+	rgb := img.RGB()
+	limg := llama.Image{RGB: rgb.Pix, Width: rgb.Width, Height: rgb.Height}
+
+	// Image encode: the same image three times, no cache.
+	progress("image encode")
+	{
+		c, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: 8192, Threads: threads, Projector: proj})
+		if err != nil {
+			return err
+		}
+		prompt, err := benchPrompt(model, "Describe the image.")
+		if err != nil {
+			c.Close()
+			return err
+		}
+		const reps = 3
+		for range reps {
+			if err := c.Clear(); err != nil {
+				c.Close()
+				return err
+			}
+			if err := c.Append(ctx, 0, llama.Prompt{Text: prompt, Images: []llama.Image{limg}, AddSpecial: true}); err != nil {
+				c.Close()
+				return err
+			}
+		}
+		st := c.Stats()
+		c.Close()
+		tokens, _, err := proj.ImageTokens(rgb.Width, rgb.Height)
+		if err != nil {
+			return err
+		}
+		rep.Encode = benchEncode{Width: width, Height: height, Slices: st.ImageEncodes / reps, ImageTokens: tokens,
+			EncodeMS: ms(st.ImageEncodeTime) / reps, EmbedDecodeMS: ms(st.ImageDecodeTime) / reps}
+	}
+
+	// Prefill: about 512 tokens of text in one sequence.
+	progress("prefill")
+	{
+		c, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: 2048, Threads: threads})
+		if err != nil {
+			return err
+		}
+		text := strings.Repeat("A photograph of a quiet street with small shops, bicycles and trees in the evening light. ", 40)
+		toks, err := model.Tokenize(text, llama.TokenizeOptions{})
+		if err != nil {
+			c.Close()
+			return err
+		}
+		toks = toks[:min(len(toks), 512)]
+		var best time.Duration
+		for r := range 3 {
+			if err := c.Clear(); err != nil {
+				c.Close()
+				return err
+			}
+			start := time.Now()
+			if err := c.AppendTokens(0, toks); err != nil {
+				c.Close()
+				return err
+			}
+			if _, err := c.Logits(ctx, 0); err != nil {
+				c.Close()
+				return err
+			}
+			if d := time.Since(start); r == 0 || d < best {
+				best = d
+			}
+		}
+		c.Close()
+		rep.Prefill = benchRate{Tokens: len(toks), TokensPerSec: float64(len(toks)) / best.Seconds()}
+	}
+
+	// Generation at several sequence counts and KV cache types.
+	prompt, err := benchPrompt(model, "Describe the image.")
+	if err != nil {
+		return err
+	}
+	maxSeq := llama.MaxSequences()
+	for _, kv := range kvTypes {
+		for _, n := range seqs {
+			if n < 1 || n > maxSeq {
+				rep.Notes = append(rep.Notes, fmt.Sprintf("%d sequences skipped: llama.cpp allows 1 to %d", n, maxSeq))
+				continue
+			}
+			progress("generate: %d sequences, KV %s", n, kv)
+			size := 512 + n*(o.GenTokens+64)
+			c, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: size, MaxSequences: n, Threads: threads, Projector: proj, KVCache: kv})
+			if err != nil && kv != llama.KVCacheF16 {
+				// Quantized caches need head sizes that fill their blocks.
+				rep.Notes = append(rep.Notes, fmt.Sprintf("KV cache %s skipped: %v", kv, err))
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if err := c.Append(ctx, 0, llama.Prompt{Text: prompt, Images: []llama.Image{limg}, AddSpecial: true}); err != nil {
+				c.Close()
+				return err
+			}
+			reqs := make([]llama.GenerateRequest, n)
+			for s := range n {
+				if s > 0 {
+					if err := c.CopySequence(0, s); err != nil {
+						c.Close()
+						return err
+					}
+				}
+				reqs[s] = llama.GenerateRequest{Seq: s, MaxTokens: o.GenTokens, IgnoreEnd: true}
+			}
+			start := time.Now()
+			out, err := c.Generate(ctx, reqs)
+			took := time.Since(start)
+			c.Close()
+			if err != nil {
+				return err
+			}
+			tokens := 0
+			for _, r := range out {
+				tokens += len(r.Tokens)
+			}
+			rep.Generate = append(rep.Generate, benchGenerate{KVCache: string(kv), KVMiB: kvMiB(md, size, kv), Sequences: n,
+				Tokens: tokens, TokensPerSec: float64(tokens) / took.Seconds()})
+		}
+	}
+
+	// Batch figures on generated images written as JPEG files.
+	dir, err := os.MkdirTemp("", "capgen-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var paths []string
+	for i := range o.Images {
+		p := filepath.Join(dir, fmt.Sprintf("img%03d.jpg", i))
+		if err := writeJPEG(p, benchImage(width, height, uint64(i+2))); err != nil {
+			return err
+		}
+		paths = append(paths, p)
+	}
+	eopt := &caption.Options{Threads: threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide, MaxSequences: o.Parallel, NoCache: true}
+	e, err := caption.New(model, proj, eopt)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	one := langs[:1]
+	bo := batchOptions{modelOptions: o.modelOptions, captionOptions: captionOptions{Langs: one[0].Tag, Detail: "brief", Strategy: "direct", MaxTokens: o.MaxTokens}, Workers: 2, Mode: "overwrite"}
+	progress("batch: %d images", len(paths))
+	journal, err := sidecar.OpenJournal(filepath.Join(dir, "journal.jsonl"))
+	if err != nil {
+		return err
+	}
+	counts, err := batchRun(ctx, e, io.Discard, bo, paths, map[string]json.RawMessage{}, journal, "none")
+	journal.Close()
+	if err != nil {
+		return err
+	}
+	if counts.failed > 0 {
+		return fmt.Errorf("bench: %d of %d images failed in the batch run", counts.failed, len(paths))
+	}
+	rep.Batch = &benchBatch{Images: len(paths), Languages: 1, Parallel: e.MaxSequences(), ImagesPerSec: float64(counts.ok) / counts.elapsed.Seconds()}
+
+	describe := func(path string, ls []caption.Language) error {
+		p := prepare(path, o.MaxSide)
+		if p.err != nil {
+			return p.err
+		}
+		_, err := e.Describe(ctx, &caption.Request{Image: p.img, Languages: ls, NoRetry: true, Generation: caption.Generation{MaxTokens: o.MaxTokens}})
+		return err
+	}
+	if baselines["naive"] {
+		progress("baseline naive: %d images one at a time", len(paths))
+		start := time.Now()
+		for _, p := range paths {
+			if err := describe(p, one); err != nil {
+				return err
+			}
+		}
+		rep.Batch.NaivePerSec = float64(len(paths)) / time.Since(start).Seconds()
+		rep.Batch.VsNaive = rep.Batch.ImagesPerSec / rep.Batch.NaivePerSec
+	}
+	if baselines["process"] {
+		exe, err := os.Executable()
+		if err != nil {
+			return err
+		}
+		n := min(len(paths), 4)
+		progress("baseline process: %d images, one capgen process each", n)
+		start := time.Now()
+		for _, p := range paths[:n] {
+			args := []string{"describe", "--model", o.Model, "--mmproj", o.MMProj, "--lang", one[0].Tag, "--max-tokens", strconv.Itoa(o.MaxTokens),
+				"--threads", strconv.Itoa(threads), "--gpu-layers", strconv.Itoa(o.GPULayers), "--max-side", strconv.Itoa(o.MaxSide), "--strategy", "direct", p}
+			cmd := exec.CommandContext(ctx, exe, args...)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				return fmt.Errorf("bench: baseline process %s: %v: %s", filepath.Base(p), err, lastLine(string(out)))
+			}
+		}
+		rep.Batch.ProcessImages = n
+		rep.Batch.ProcessPerSec = float64(n) / time.Since(start).Seconds()
+		rep.Batch.VsProcess = rep.Batch.ImagesPerSec / rep.Batch.ProcessPerSec
+		var ru syscall.Rusage
+		if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+			rep.Batch.ProcessPeakMiB = float64(ru.Maxrss) / 1024
+		}
+	}
+	if baselines["languages"] && len(langs) > 1 {
+		progress("baseline languages: %d languages", len(langs))
+		lf := &benchLanguages{}
+		for _, l := range langs {
+			lf.Languages = append(lf.Languages, l.Tag)
+		}
+		p := paths[0]
+		timeIt := func(f func() error) (float64, error) {
+			start := time.Now()
+			err := f()
+			return ms(time.Since(start)), err
+		}
+		if lf.OneMS, err = timeIt(func() error { return describe(p, one) }); err != nil {
+			return err
+		}
+		if lf.AllMS, err = timeIt(func() error { return describe(p, langs) }); err != nil {
+			return err
+		}
+		if lf.SeparateMS, err = timeIt(func() error {
+			for _, l := range langs {
+				if err := describe(p, []caption.Language{l}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		lf.AllVsOne = lf.AllMS / lf.OneMS
+		lf.SepVsAll = lf.SeparateMS / lf.AllMS
+		rep.Languages = lf
+	}
+	if o.Leak > 0 {
+		progress("leak check: %d images", o.Leak)
+		lk, err := leakCheck(ctx, e, paths, o.Leak, o.MaxTokens, o.MaxSide)
+		if err != nil {
+			return err
+		}
+		rep.Leak = lk
+	}
+	rep.Memory.PeakRSSMiB, rep.Memory.RSSMiB = peakRSS(), currentRSS()
+	rep.Timestamps["end"] = time.Now().UTC().Format(time.RFC3339)
+
+	if o.Out != "" {
+		b, _ := json.MarshalIndent(rep, "", "  ")
+		if err := os.WriteFile(o.Out, append(b, '\n'), 0o644); err != nil {
+			return fmt.Errorf("--out %s: %w", o.Out, err)
+		}
+	}
+	if o.Format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	rep.table(w)
+	return nil
+}
+
+// leakCheck captions n images (the given files, round and round) in
+// batches and samples the process's RSS after each tenth.
+func leakCheck(ctx context.Context, e *caption.Engine, paths []string, n, maxTokens, maxSide int) (*benchLeak, error) {
+	var imgs []*vision.Image
+	for _, p := range paths {
+		pr := prepare(p, maxSide)
+		if pr.err != nil {
+			return nil, pr.err
+		}
+		imgs = append(imgs, pr.img)
+	}
+	lk := &benchLeak{Images: n}
+	group := max(1, e.MaxSequences()/2)
+	next := max(1, n/10)
+	for done := 0; done < n; {
+		var reqs []*caption.Request
+		for len(reqs) < group && done+len(reqs) < n {
+			reqs = append(reqs, &caption.Request{Image: imgs[(done+len(reqs))%len(imgs)], NoRetry: true, Generation: caption.Generation{MaxTokens: maxTokens}})
+		}
+		_, errs := e.DescribeBatch(ctx, reqs)
+		for _, err := range errs {
+			if err != nil {
+				return nil, err
+			}
+		}
+		done += len(reqs)
+		if done >= next || done == n {
+			runtime.GC()
+			lk.RSSMiB = append(lk.RSSMiB, currentRSS())
+			next += max(1, n/10)
+		}
+	}
+	if len(lk.RSSMiB) >= 2 {
+		lk.GrowthMiB = lk.RSSMiB[len(lk.RSSMiB)-1] - lk.RSSMiB[1]
+	}
+	return lk, nil
+}
+
+func (r *benchReport) table(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "machine   %d CPUs, %d threads, %s/%s, %s, GPU offload %v\n", m.CPUs, m.Threads, m.GOOS, m.GOARCH, m.GoVersion, m.GPUOffload)
+	fmt.Fprintf(w, "build     llama.cpp %s\n          %s\n", m.LlamaCpp, m.System)
+	for _, d := range m.Devices {
+		fmt.Fprintf(w, "device    %s (%s) %s, %.0f MiB free of %.0f\n", d.Name, d.Kind, d.Description, d.FreeMiB, d.TotalMiB)
+	}
+	md := r.Model
+	fmt.Fprintf(w, "model     %s (%s, %.1fM parameters, %.0f MiB), projector %s, on GPU %v, loaded in %.0f ms\n",
+		filepath.Base(md.Model), md.Description, float64(md.Parameters)/1e6, md.SizeMiB, md.Projector, md.OnGPU, md.LoadMS)
+	fmt.Fprintln(w)
+	e := r.Encode
+	fmt.Fprintf(w, "image encode      %8.1f ms  (%dx%d, %d encoder pass(es), %d tokens; + %.1f ms into the KV cache)\n", e.EncodeMS, e.Width, e.Height, e.Slices, e.ImageTokens, e.EmbedDecodeMS)
+	fmt.Fprintf(w, "prefill           %8.1f tokens/s  (%d tokens)\n", r.Prefill.TokensPerSec, r.Prefill.Tokens)
+	for _, g := range r.Generate {
+		fmt.Fprintf(w, "generate %-4s x%-3d %7.1f tokens/s  (KV cache %.0f MiB)\n", g.KVCache, g.Sequences, g.TokensPerSec, g.KVMiB)
+	}
+	if b := r.Batch; b != nil {
+		fmt.Fprintf(w, "batch             %8.3f images/s  (%d images, up to %d sequences)\n", b.ImagesPerSec, b.Images, b.Parallel)
+		if b.NaivePerSec > 0 {
+			fmt.Fprintf(w, "  naive           %8.3f images/s  batch is %.2fx\n", b.NaivePerSec, b.VsNaive)
+		}
+		if b.ProcessPerSec > 0 {
+			fmt.Fprintf(w, "  process/image   %8.3f images/s  batch is %.2fx  (%d images, child peak RSS %.0f MiB)\n", b.ProcessPerSec, b.VsProcess, b.ProcessImages, b.ProcessPeakMiB)
+		}
+	}
+	if l := r.Languages; l != nil {
+		fmt.Fprintf(w, "languages         1: %.0f ms, %d on one encode: %.0f ms (%.2fx one), %d separate calls: %.0f ms (%.2fx)\n",
+			l.OneMS, len(l.Languages), l.AllMS, l.AllVsOne, len(l.Languages), l.SeparateMS, l.SepVsAll)
+	}
+	fmt.Fprintf(w, "memory            peak RSS %.0f MiB", r.Memory.PeakRSSMiB)
+	for i, g := range r.Memory.GPUUsedMiB {
+		fmt.Fprintf(w, ", GPU %d used %.0f MiB", i, g)
+	}
+	fmt.Fprintln(w)
+	if l := r.Leak; l != nil {
+		fmt.Fprintf(w, "leak check        %d images, RSS %s MiB, growth after warm-up %+.1f MiB\n", l.Images, joinFloats(l.RSSMiB), l.GrowthMiB)
+	}
+	for _, n := range r.Notes {
+		fmt.Fprintf(w, "note              %s\n", n)
+	}
+}
+
+// writePreset writes a synthetic pair into the model cache once.
+func writePreset(name string, errw io.Writer) (model, mmproj string, err error) {
+	var p synth.Pair
+	if name == "smolvlm-256m-nosplit" {
+		p = synth.SmolVLM256M()
+		p.Name += "-nosplit"
+		p.Vision.PreprocImageSize = 0
+	} else if p, err = synth.Preset(name); err != nil {
+		return "", "", usagef("--preset %q: known presets are %s", name, strings.Join(benchPresets(), ", "))
+	}
+	opt := &synth.WriteOptions{Type: gguf.Q8_0, VisionType: gguf.F16}
+	dir := filepath.Join(models.CacheDir(), "synth")
+	m, mm := synth.FileNames(&p, opt)
+	model, mmproj = filepath.Join(dir, m), filepath.Join(dir, mm)
+	if _, err := os.Stat(mmproj); err == nil {
+		return model, mmproj, nil
+	}
+	fmt.Fprintf(errw, "bench: writing the random-weight %s pair into %s\n", name, dir)
+	if _, _, err := synth.Write(dir, p, opt); err != nil {
+		return "", "", err
+	}
+	return model, mmproj, nil
+}
+
+// benchImage is a toy scene: shapes on a background, different per seed.
+func benchImage(w, h int, seed uint64) *vision.Image {
+	rng := toyscene.NewRand(seed)
+	sc := toyscene.Random(rng, &toyscene.RandomOptions{Rows: 3, Cols: 3})
+	return vision.FromImage(toyscene.Render(sc, w, h, rng, nil), nil)
+}
+
+func writeJPEG(path string, img *vision.Image) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := jpeg.Encode(f, img, &jpeg.Options{Quality: 90}); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// benchPrompt is a one-turn chat asking instruction about an image.
+func benchPrompt(m *llama.Model, instruction string) (string, error) {
+	return m.ApplyChatTemplate("", []llama.Message{{Role: "user", Content: llama.MediaMarker() + instruction}}, true)
+}
+
+// kvMiB is the size of a context's KV cache: cells x layers x (K + V
+// widths) x bytes per element.
+func kvMiB(md llama.Metadata, cells int, t llama.KVCacheType) float64 {
+	headDim := md.EmbeddingSize / max(md.Heads, 1)
+	width := float64(2 * md.HeadsKV * headDim)
+	per := map[llama.KVCacheType]float64{"f16": 2, "q8_0": 34.0 / 32, "q4_0": 18.0 / 32}[t]
+	return float64(cells) * float64(md.Layers) * width * per / (1 << 20)
+}
+
+func parseSize(s string) (w, h int, err error) {
+	a, b, ok := strings.Cut(s, "x")
+	w, err1 := strconv.Atoi(a)
+	h, err2 := strconv.Atoi(b)
+	if !ok || err1 != nil || err2 != nil || w < 16 || h < 16 || w > 8192 || h > 8192 {
+		return 0, 0, usagef("--size %q: use WxH, each 16 to 8192", s)
+	}
+	return w, h, nil
+}
+
+func parseInts(flag, s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, usagef("%s: %q is not a positive number", flag, f)
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+func mib(b uint64) float64       { return float64(b) / (1 << 20) }
+
+// peakRSS is the process's peak resident memory in MiB.
+func peakRSS() float64 {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return float64(ru.Maxrss) / 1024 // KiB on Linux
+}
+
+// currentRSS is the process's resident memory in MiB (Linux; 0 elsewhere).
+func currentRSS() float64 {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0
+	}
+	pages, _ := strconv.ParseFloat(f[1], 64)
+	return pages * float64(os.Getpagesize()) / (1 << 20)
+}
+
+func joinFloats(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'f', 0, 64)
+	}
+	return strings.Join(s, " ")
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
+}
