@@ -15,7 +15,7 @@ var ToyModel []byte
 // ToyProjector is the toy model's vision projector file (GGUF, CLIP with
 // the "mlp" projector).
 //
-//go:embed testdata/toy/mmproj-capgen-toy-F32.gguf
+//go:embed testdata/toy/mmproj-capgen-toy-F16.gguf
 var ToyProjector []byte
 
 // ToyManifest is the toy model's manifest.json: training settings and

@@ -3,6 +3,7 @@ package caption
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +24,10 @@ type DenseRequest struct {
 	GlobalDetail Detail
 	// TileMode is the template of tile captions: ModeTile (the default),
 	// ModeRegion or ModeBrief.
-	TileMode   Mode
+	TileMode Mode
+	// TileWords is the word budget of ModeRegion tile captions; 0 means
+	// 10, as for Regions.
+	TileWords  int
 	Languages  []Language
 	Generation Generation // for the merge step
 	Raw        bool
@@ -48,6 +52,13 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 	}
 	if rows < 1 || cols < 1 || rows > 8 || cols > 8 {
 		return nil, &BadRequestError{Field: "grid", Msg: fmt.Sprintf("grid %dx%d outside 1x1..8x8", rows, cols)}
+	}
+	tileWords := req.TileWords
+	if tileWords == 0 {
+		tileWords = 10
+	}
+	if tileWords < 1 || tileWords > 200 {
+		return nil, &BadRequestError{Field: "tile words", Msg: fmt.Sprintf("%d outside 1..200", req.TileWords)}
 	}
 	tileMode := req.TileMode
 	if tileMode == "" {
@@ -119,7 +130,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 			case ModeTile:
 				vars = map[string]string{"position": e.tmpl.Position(lang, tr, tc, trows, tcols)}
 			case ModeRegion:
-				vars = map[string]string{"words": "12"}
+				vars = map[string]string{"words": strconv.Itoa(tileWords)}
 				maxTok = 60
 			case ModeBrief:
 				maxTok = 96

@@ -28,10 +28,16 @@
 // the requested and detected language, and whether a retry or pivot
 // happened.
 //
-// Work is packed into rounds that fit one llama context (its sequences and
-// KV cells); image embeddings are cached by content hash
-// (Options.Cache), so an image split over rounds, retried or asked again is
-// encoded once.
+// All outputs of a call run as one continuous batch on one llama context:
+// each image prefix is evaluated once and forked to its outputs, all
+// running outputs decode together (one llama_decode per step), and when
+// an image's last output finishes its sequences and KV cells go to the next
+// waiting image at once, within Options.MaxSequences and the context size.
+// DescribeBatch puts several images into one such batch (capgen batch
+// does). Image embeddings are cached by content hash (Options.Cache), so
+// an image retried or asked again is encoded once. clip.cpp encodes one
+// image per call (it refuses batches of images), so image encodes are not
+// batched; on a CPU they use all threads.
 //
 // # Languages
 //

@@ -9,7 +9,9 @@ import (
 
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/llama"
+	"github.com/capgen/capgen/models"
 	"github.com/capgen/capgen/models/synth"
+	"github.com/capgen/capgen/models/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -57,4 +59,48 @@ func ExampleEngine_Describe() {
 	// ja 4 length
 	// sw 4 length
 	// image encodes: 1
+}
+
+// Several images in one continuous batch, with the toy model embedded in
+// capgen (models.Toy), which reads drawn scenes of coloured shapes: the
+// captions of both images decode together.
+func ExampleEngine_DescribeBatch() {
+	modelPath, mmprojPath, err := models.Toy()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	eng, err := caption.Load(ctx, modelPath, mmprojPath,
+		&caption.LoadOptions{Projector: llama.ProjectorOptions{NoWarmup: true, Threads: 1}}, &caption.Options{Threads: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer eng.Close()
+
+	draw := func(cells ...scene.Cell) *vision.Image {
+		s := scene.Scene{Rows: 2, Cols: 2, Cells: cells}
+		return vision.FromImage(scene.Render(s, 480, 360, scene.NewRand(1), nil), nil)
+	}
+	langs, _ := caption.ParseLanguages("en,de")
+	reqs := []*caption.Request{
+		{Image: draw(scene.Cell{Filled: true, Shape: scene.Star, Colour: scene.Red}, scene.Cell{}, scene.Cell{}, scene.Cell{Filled: true, Shape: scene.Circle, Colour: scene.Blue}), Languages: langs},
+		{Image: draw(scene.Cell{}, scene.Cell{Filled: true, Shape: scene.Square, Colour: scene.Green}, scene.Cell{}, scene.Cell{}), Languages: langs},
+	}
+	results, errs := eng.DescribeBatch(ctx, reqs)
+	for i, res := range results {
+		if errs[i] != nil {
+			fmt.Println(errs[i])
+			continue
+		}
+		for _, c := range res.Captions {
+			fmt.Printf("%d %s: %s\n", i, c.Language, c.Text)
+		}
+	}
+	// Output:
+	// 0 en: A red star at the top left and a blue circle at the bottom right.
+	// 0 de: Ein roter Stern oben links und ein blauer Kreis unten rechts.
+	// 1 en: A green square at the top right.
+	// 1 de: Ein grünes Quadrat oben rechts.
 }

@@ -258,7 +258,7 @@ func Toy() (model, mmproj string, err error) {
 	h.Write(capgen.ToyProjector)
 	dir := filepath.Join(CacheDir(), "toy-"+hex.EncodeToString(h.Sum(nil))[:12])
 	model = filepath.Join(dir, "capgen-toy-F32.gguf")
-	mmproj = filepath.Join(dir, "mmproj-capgen-toy-F32.gguf")
+	mmproj = filepath.Join(dir, "mmproj-capgen-toy-F16.gguf")
 	files := []struct {
 		path string
 		data []byte

@@ -39,6 +39,7 @@ type batchOptions struct {
 	Workers     int
 	Images      int
 	NoRecursive bool
+	Quiet       bool // --quiet: no summary line
 }
 
 func batchCommand() *cli.Command {
@@ -60,6 +61,9 @@ func batchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
 		),
 		Action: func(c *cli.Context) error {
+			if o.Quiet = c.Bool("quiet"); o.Quiet {
+				o.Progress = "none"
+			}
 			return runBatch(c.Context, c.App.Writer, c.App.ErrWriter, o, c.Args().Slice())
 		},
 	}
@@ -249,9 +253,11 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
-		r.ok, r.failed, r.skipped, len(paths), r.elapsed.Round(time.Millisecond),
-		float64(r.ok)/r.elapsed.Seconds(), float64(r.tokens)/r.elapsed.Seconds())
+	if !o.Quiet {
+		fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
+			r.ok, r.failed, r.skipped, len(paths), r.elapsed.Round(time.Millisecond),
+			float64(r.ok)/r.elapsed.Seconds(), float64(r.tokens)/r.elapsed.Seconds())
+	}
 	switch {
 	case ctx.Err() != nil:
 		return ctx.Err()

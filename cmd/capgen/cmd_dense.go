@@ -65,8 +65,8 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	if err != nil {
 		return inputError(err)
 	}
-	if o.Format == "json" {
-		return writeJSON(w, struct {
+	if o.Format != "text" {
+		return writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.DenseResult
 		}{path, res})

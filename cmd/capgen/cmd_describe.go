@@ -115,6 +115,7 @@ type describeOptions struct {
 	Question    string
 	Format      string
 	Temperature float64
+	TopP        float64
 	Seed        uint
 	Raw         bool
 }
@@ -129,6 +130,7 @@ func describeCommand() *cli.Command {
 			&cli.StringFlag{Name: "question", Usage: "ask a question about the image instead", Destination: &o.Question},
 			formatFlag(&o.Format),
 			&cli.Float64Flag{Name: "temperature", Usage: "sampling temperature (0 = greedy)", Destination: &o.Temperature},
+			&cli.Float64Flag{Name: "top-p", Usage: "nucleus sampling: keep the most likely tokens up to this probability mass (0 or 1 = off; with --temperature)", Destination: &o.TopP},
 			&cli.UintFlag{Name: "seed", Usage: "sampling seed", Destination: &o.Seed},
 			&cli.BoolFlag{Name: "raw", Usage: "print the model's text without clean-up", Destination: &o.Raw},
 		),
@@ -142,6 +144,12 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 	langs, detail, strategy, err := o.captionOptions.parse()
 	if err != nil {
 		return err
+	}
+	if o.TopP < 0 || o.TopP > 1 {
+		return usagef("--top-p %g: use 0 to 1", o.TopP)
+	}
+	if o.Temperature < 0 {
+		return usagef("--temperature %g must not be negative", o.Temperature)
 	}
 	if err := checkFormat(o.Format); err != nil {
 		return err
@@ -160,13 +168,13 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 		Question:    o.Question,
 		Raw:         o.Raw,
 		Generation: caption.Generation{MaxTokens: o.MaxTokens,
-			Sampling: llama.Sampling{Temperature: float32(o.Temperature), Seed: uint32(o.Seed)}},
+			Sampling: llama.Sampling{Temperature: float32(o.Temperature), TopP: float32(o.TopP), Seed: uint32(o.Seed)}},
 	})
 	if err != nil {
 		return inputError(err)
 	}
-	if o.Format == "json" {
-		return writeJSON(w, struct {
+	if o.Format != "text" {
+		return writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.Result
 		}{path, res})

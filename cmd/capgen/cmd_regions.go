@@ -97,8 +97,8 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 	if err != nil {
 		return inputError(err)
 	}
-	if o.Format == "json" {
-		return writeJSON(w, struct {
+	if o.Format != "text" {
+		return writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.RegionsResult
 		}{path, res})
@@ -113,8 +113,11 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 	return nil
 }
 
-func writeJSON(w io.Writer, v any) error {
+// writeJSON writes v indented (--format json) or on one line (jsonl).
+func writeJSON(w io.Writer, format string, v any) error {
 	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
+	if format != "jsonl" {
+		enc.SetIndent("", "  ")
+	}
 	return enc.Encode(v)
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -12,6 +14,7 @@ import (
 // (describe, batch).
 type captionOptions struct {
 	Langs, Detail, Strategy, Prompt string
+	PromptFile                      string
 	MaxTokens                       int
 }
 
@@ -21,6 +24,7 @@ func (o *captionOptions) flags() []cli.Flag {
 		&cli.StringFlag{Name: "detail", Usage: "brief or detailed", Value: "brief", Destination: &o.Detail},
 		&cli.StringFlag{Name: "strategy", Usage: "direct, pivot or auto", Value: "direct", Destination: &o.Strategy},
 		&cli.StringFlag{Name: "prompt", Usage: "custom instruction (the language statement is kept)", Destination: &o.Prompt},
+		&cli.StringFlag{Name: "prompt-file", Usage: "read the custom instruction from this file", Destination: &o.PromptFile},
 		&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption (0 = by detail)", Destination: &o.MaxTokens},
 	}
 }
@@ -42,6 +46,22 @@ func (o *captionOptions) parse() ([]caption.Language, caption.Detail, caption.St
 	if o.MaxTokens < 0 {
 		return nil, "", "", usagef("--max-tokens must not be negative, got %d", o.MaxTokens)
 	}
+	if o.PromptFile != "" {
+		if o.Prompt != "" {
+			return nil, "", "", usagef("--prompt and --prompt-file exclude each other")
+		}
+		b, err := os.ReadFile(o.PromptFile)
+		if err != nil {
+			return nil, "", "", usagef("--prompt-file: %v", err)
+		}
+		if o.Prompt = strings.TrimSpace(string(b)); o.Prompt == "" {
+			return nil, "", "", usagef("--prompt-file %s is empty", o.PromptFile)
+		}
+		if len(o.Prompt) > 4000 {
+			return nil, "", "", usagef("--prompt-file %s holds %d bytes; the limit is 4000", o.PromptFile, len(o.Prompt))
+		}
+		o.PromptFile = ""
+	}
 	return langs, detail, strategy, nil
 }
 
@@ -58,12 +78,12 @@ func parseLangs(s string) ([]caption.Language, error) {
 }
 
 func formatFlag(dst *string) cli.Flag {
-	return &cli.StringFlag{Name: "format", Usage: "text or json", Value: "text", Destination: dst}
+	return &cli.StringFlag{Name: "format", Usage: "text, json (indented) or jsonl (one line, for appending to a file)", Value: "text", Destination: dst}
 }
 
 func checkFormat(f string) error {
-	if f != "text" && f != "json" {
-		return usagef("--format %q: use text or json", f)
+	if f != "text" && f != "json" && f != "jsonl" {
+		return usagef("--format %q: use text, json or jsonl", f)
 	}
 	return nil
 }

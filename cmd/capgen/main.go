@@ -49,6 +49,7 @@ func newApp() *cli.App {
 		HideHelpCommand:           true,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/capgen/config.yaml)", EnvVars: []string{"CAPGEN_CONFIG"}},
+			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on stderr (errors are still printed)", EnvVars: []string{"CAPGEN_QUIET"}},
 		},
 		Commands: []*cli.Command{
 			withConfig(describeCommand()),

@@ -15,11 +15,18 @@ import (
 	"github.com/capgen/capgen/vision"
 )
 
+// FileTypes are the tensor types of the toy model's files: the text model
+// in F32, the projector's matrices in F16 (its 48 px patch embedding is
+// most of its size; F16 keeps the pair under 10 MB), norms and biases F32.
+func FileTypes() *synth.WriteOptions {
+	return &synth.WriteOptions{Type: gguf.F32, VisionType: gguf.F16}
+}
+
 // FileNames returns the names of the toy model's text model and projector
-// files (as cmd/toyexport writes them, F32).
+// files, as cmd/toyexport writes them.
 func FileNames() (model, mmproj string) {
 	p := synth.Pair{Name: Name}
-	return synth.FileNames(&p, &synth.WriteOptions{Type: gguf.F32, VisionType: gguf.F32})
+	return synth.FileNames(&p, FileTypes())
 }
 
 // ErrNoModel is returned by Open when the model files are missing.

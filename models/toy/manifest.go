@@ -39,6 +39,21 @@ type Training struct {
 	FinalLoss    float64 `json:"final_loss"`
 	Data         string  `json:"data"`
 	Architecture string  `json:"architecture"`
+	// Vision is stage 1: the vision tower trained alone on per-cell
+	// labels, then frozen for the language model's training (the fields
+	// above).
+	Vision *VisionStage `json:"vision_stage,omitempty"`
+}
+
+// VisionStage is the record of train.py's first stage.
+type VisionStage struct {
+	Steps   int     `json:"steps"`
+	Batch   int     `json:"batch"`
+	LR      float64 `json:"lr"`
+	Minutes float64 `json:"minutes"`
+	// HeldOut is PyTorch's accuracy of the slot classifiers on held-out
+	// training samples: per slot, and every slot of a sample right.
+	HeldOut map[string]float64 `json:"held_out_accuracy"`
 }
 
 // Accuracy is exact-match accuracy through the llama.cpp pipeline on

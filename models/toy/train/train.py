@@ -71,6 +71,9 @@ def parse_args():
                    help="stage 1: train the vision tower alone for this many steps on slot labels "
                         "(then stage 2 trains the language model on the frozen tower's embeddings)")
     p.add_argument("--vision-batch", type=int, default=128)
+    p.add_argument("--vision-from", default="", help="vision.pt of an earlier run: skip stage 1")
+    p.add_argument("--vision-f16", type=int, default=1,
+                   help="round the frozen tower's matrices to F16 (the projector file stores them so)")
     p.add_argument("--vision-lr", type=float, default=3e-3)
     p.add_argument("--vision-minutes", type=float, default=25.0)
     p.add_argument("--patch-size", type=int, default=0,
@@ -356,6 +359,23 @@ def slot_rows(meta, labels, c, max_aspect):
         mid = side // 2
         object_rows = [pr * side + pc - 1 for pr in (mid - 1, mid) for pc in (mid - 1, mid)]
     return place_rows, object_rows
+
+
+# Vision tensors the GGUF stores in F16 (toy.WriteOptions: VisionType F16;
+# models/synth keeps norms, biases, positions and the class token in F32).
+def f16_tensor(name):
+    return name == "v.patch_embd.weight" or (name.endswith(".weight") and (
+        name.startswith("mm.") or (name.startswith("v.blk.") and ".ln" not in name)))
+
+
+def round_vision_f16(model):
+    """Rounds the tower's F16-stored weights to F16 in place, so that the
+    language model trains on, and the logits check compares, exactly what
+    llama.cpp will compute from the file."""
+    with torch.no_grad():
+        for name, p in tensors(model).items():
+            if f16_tensor(name):
+                p.copy_(p.half().float())
 
 
 def slot_accuracy(vision, heads, labels, data, idx):
@@ -647,14 +667,27 @@ def main():
     model = ToyVLM(c)
     nparams = sum(p.numel() for p in model.parameters())
     print("parameters: %d, samples: %d" % (nparams, data.n), flush=True)
-    labels = derive_labels(data) if args.aux > 0 or args.vision_steps > 0 else None
-    if args.vision_steps > 0 and labels is None:
+    labels = derive_labels(data) if args.aux > 0 or args.vision_steps > 0 or args.vision_from else None
+    if (args.vision_steps > 0 or args.vision_from) and labels is None:
         raise SystemExit("train.py: --vision-steps needs slot labels, but the captions did not parse")
     aux = None
     n_train = data.n - max(50, data.n // 100)
     vision_stage, frozen = None, None
-    if args.vision_steps > 0:
+    if args.vision_from:
+        # A tower trained by an earlier run's stage 1 (its vision.pt).
+        saved = torch.load(args.vision_from)
+        model.vision.load_state_dict(saved["state"])
+        vision_stage = saved["stage"]
+        for p in model.vision.parameters():
+            p.requires_grad_(False)
+        print("vision tower from %s: %s" % (args.vision_from, vision_stage["held_out_accuracy"]), flush=True)
+    elif args.vision_steps > 0:
         vision_stage = train_vision(model, labels, data, n_train, args, rng)
+        os.makedirs(args.out, exist_ok=True)
+        torch.save({"state": model.vision.state_dict(), "stage": vision_stage}, os.path.join(args.out, "vision.pt"))
+    if vision_stage is not None and args.vision_f16:
+        round_vision_f16(model)
+    if vision_stage is not None:
         # The frozen tower's embeddings of every image, computed once.
         with torch.no_grad():
             frozen = np.concatenate([model.vision(torch.from_numpy(data.images[a:a + 512])).numpy()

@@ -227,6 +227,13 @@ type trainRecord struct {
 	Parameters int     `json:"parameters"`
 	Samples    int     `json:"samples"`
 	FinalLoss  float64 `json:"final_loss"`
+	Vision     *struct {
+		Steps    int                `json:"steps"`
+		Batch    int                `json:"batch"`
+		LR       float64            `json:"lr"`
+		Minutes  float64            `json:"minutes"`
+		Accuracy map[string]float64 `json:"held_out_accuracy"`
+	} `json:"vision_stage"`
 }
 
 func readTraining(path string, m *toy.Manifest) error {
@@ -243,8 +250,12 @@ func readTraining(path string, m *toy.Manifest) error {
 		Parameters: t.Parameters, FinalLoss: t.FinalLoss,
 		Data: fmt.Sprintf("%d samples from cmd/toydata -seed 1 (seeds 1..%d): half 2x2 scenes (brief prompt), "+
 			"a fifth single objects and three tenths cell crops (region prompt), sizes 96-960 px on the long side, "+
-			"aspect up to 2:1, a quarter JPEG round-tripped; each step draws a random language per sample", t.Samples, t.Samples),
-		Architecture: "CLIP ViT 96 px / 16 px patches, width 96, 4 blocks (3 run), mlp projector 96-128-128; llama decoder width 128, 4 layers, 4 heads, SwiGLU 384; F32",
+			"aspect up to 3:2 either way, a quarter JPEG round-tripped; each step draws a random language per sample", t.Samples, t.Samples),
+		Architecture: "CLIP ViT 96 px / 48 px patches (a quadrant each), width 96, 4 blocks (3 run), MLP 512, mlp projector 96-128-128, " +
+			"matrices F16; llama decoder width 128, 4 layers, 4 heads, SwiGLU 384, F32",
+	}
+	if v := t.Vision; v != nil {
+		m.Training.Vision = &toy.VisionStage{Steps: v.Steps, Batch: v.Batch, LR: v.LR, Minutes: v.Minutes, HeldOut: v.Accuracy}
 	}
 	return nil
 }
@@ -340,7 +351,11 @@ func check(ctx context.Context, dir, path string) (*toy.Check, error) {
 		res.EmbeddingMaxAbsDiff = max(res.EmbeddingMaxAbsDiff, math.Abs(float64(v-got[i])))
 		res.EmbeddingMaxAbs = max(res.EmbeddingMaxAbs, math.Abs(float64(v)))
 	}
-	res.Tolerance = 1e-3 * max(1, res.EmbeddingMaxAbs)
+	// The projector's matrices are F16 in the file (and rounded so in
+	// PyTorch), but ggml's CPU kernels also round the activations to F16
+	// before each F16 matrix product, which PyTorch does not: 1% of the
+	// largest value, where an F32 projector agreed to 0.1%.
+	res.Tolerance = 1e-2 * max(1, res.EmbeddingMaxAbs)
 	return res, nil
 }
 

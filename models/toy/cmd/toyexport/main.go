@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/capgen/capgen/models/gguf"
 	"github.com/capgen/capgen/models/synth"
 	"github.com/capgen/capgen/models/toy"
 )
@@ -65,7 +64,8 @@ func run(args []string) error {
 	pair := toy.Pair(v)
 	var missing []string
 	used := map[string]bool{}
-	opt := &synth.WriteOptions{Type: gguf.F32, VisionType: gguf.F32, Weights: func(name string, shape []uint64) []float32 {
+	opt := toy.FileTypes()
+	opt.Weights = func(name string, shape []uint64) []float32 {
 		e, ok := index[name]
 		if !ok {
 			missing = append(missing, name)
@@ -81,7 +81,7 @@ func run(args []string) error {
 		}
 		used[name] = true
 		return vals[e.Offset : e.Offset+n]
-	}}
+	}
 	tmp, err := os.MkdirTemp(*out, ".toyexport-")
 	if err != nil {
 		return err
