@@ -248,6 +248,10 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 		}
 		return fill()
 	}})
+	if err == nil && len(queue) > 0 {
+		// Cannot happen: with nothing running, the next unit always fits.
+		return fmt.Errorf("caption: %d units of work were never started", len(queue))
+	}
 	return err
 }
 
