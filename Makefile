@@ -9,6 +9,7 @@
 #   make portable     x86-64-v3 build for binaries that run on other machines
 #   make bench        benchmarks and capgen bench with baselines (CPU)
 #   make gpu-check    CUDA build for this GPU, tests and bench (scripts/gpu-check.sh)
+#   make device-bundle  Go toolchain, vendored modules and llama.cpp sources for a GPU machine without them
 #   make clean        remove build/ and bin/
 
 SHELL := /bin/bash
@@ -44,7 +45,7 @@ CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 STAMP := $(BUILD)/.stamp-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
 
-.PHONY: all libs capgen test demo cuda metal portable clean deps bench gpu-check toy-model toy-eval
+.PHONY: all libs capgen test demo cuda metal portable clean deps bench gpu-check device-bundle toy-model toy-eval
 
 all: capgen
 
@@ -94,6 +95,11 @@ bench: capgen
 # CUDA build for this machine's GPU, tests and bench (scripts/gpu-check.sh).
 gpu-check:
 	bash scripts/gpu-check.sh
+
+# What gpu-check needs on a GPU machine without Go or network, packed into
+# build/device (scripts/device-bundle.sh).
+device-bundle:
+	bash scripts/device-bundle.sh
 
 # The toy vision-LLM (issue 3): data from the scene renderer, tokenized by
 # llama.cpp itself; training with Debian's python3-torch on the CPU
