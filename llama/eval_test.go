@@ -565,3 +565,20 @@ func TestContinuousBatchRefill(t *testing.T) {
 		t.Errorf("refill error: got %v", err)
 	}
 }
+
+// Closing the context inside Refill ends the call with ErrClosed instead
+// of touching freed memory.
+func TestRefillClosesContext(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	ctx := context.Background()
+	c := newContext(t, l, ContextOptions{ContextSize: 512})
+	if err := c.Append(ctx, 0, Prompt{Text: userPrompt(t, l.model, "Hi."), Images: []Image{testImage(16, 16, 1)}, AddSpecial: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.GenerateWith(ctx, []GenerateRequest{{MaxTokens: 2}}, &GenerateOptions{Refill: func([]Completion) ([]GenerateRequest, error) {
+		return nil, c.Close()
+	}})
+	if !errors.Is(err, ErrClosed) {
+		t.Fatalf("got %v, want ErrClosed", err)
+	}
+}

@@ -178,10 +178,13 @@ func (c *Context) GenerateWith(ctx context.Context, reqs []GenerateRequest, opt 
 				more, err := refill(fin)
 				c.mu.Lock()
 				locked = true
-				stop = c.watch(ctx)
 				if c.p == nil {
+					// Closed during Refill: its abort flag is freed, so
+					// no watcher is armed again.
+					stop = func() {}
 					return nil, &Error{Op: op, Err: ErrClosed}
 				}
+				stop = c.watch(ctx)
 				if err != nil {
 					c.dropSeqs(running)
 					return nil, err
