@@ -142,7 +142,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 		}
 	}
 	var st stats
-	if err := e.direct(ctx, outs, true, &st); err != nil {
+	if err := e.direct(ctx, outs, always, &st); err != nil {
 		return nil, err
 	}
 
@@ -164,7 +164,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 		}
 		merges[li] = &output{lang: lang, gen: gen, raw: req.Raw, instruction: simple(lang, ModeMerge, vars)}
 	}
-	if err := e.direct(ctx, merges, true, &st); err != nil {
+	if err := e.direct(ctx, merges, always, &st); err != nil {
 		return nil, err
 	}
 

@@ -241,27 +241,15 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 // fallback image by image.
 func (e *Engine) directAll(ctx context.Context, plans []*plan, st *stats) error {
 	var outs []*output
+	noRetry := map[*output]bool{}
 	for _, p := range plans {
 		outs = append(outs, p.outs...)
-	}
-	if err := e.ask(ctx, outs, false, st); err != nil {
-		return err
-	}
-	var wrong []*output
-	for _, p := range plans {
-		if p.req.NoRetry {
-			continue
-		}
 		for _, o := range p.outs {
-			if !o.cap.Detected.Match {
-				wrong = append(wrong, o)
-			}
+			noRetry[o] = p.req.NoRetry
 		}
 	}
-	if len(wrong) > 0 {
-		if err := e.ask(ctx, wrong, true, st); err != nil {
-			return err
-		}
+	if err := e.direct(ctx, outs, func(o *output) bool { return !noRetry[o] }, st); err != nil {
+		return err
 	}
 	for _, p := range plans {
 		if p.strategy != Auto || p.req.NoRetry {
@@ -389,18 +377,19 @@ func (e *Engine) finish(o *output, c llama.Completion) {
 	o.cap.Detected = e.detector.Detect(text, o.lang)
 }
 
-// direct asks each output directly and, when retry is set, asks the
-// wrong-language answers once more with the strict instruction.
-func (e *Engine) direct(ctx context.Context, outs []*output, retry bool, st *stats) error {
+// direct asks each output directly, then asks the wrong-language answers
+// that retry accepts (nil: none) once more with the strict instruction,
+// all of them in one batch.
+func (e *Engine) direct(ctx context.Context, outs []*output, retry func(*output) bool, st *stats) error {
 	if err := e.ask(ctx, outs, false, st); err != nil {
 		return err
 	}
-	if !retry {
+	if retry == nil {
 		return nil
 	}
 	var wrong []*output
 	for _, o := range outs {
-		if !o.cap.Detected.Match {
+		if !o.cap.Detected.Match && retry(o) {
 			wrong = append(wrong, o)
 		}
 	}
@@ -454,4 +443,15 @@ func (e *Engine) pivot(ctx context.Context, outs []*output, pv *output, st *stat
 		o.cap.Pivoted = true
 	}
 	return nil
+}
+
+// always accepts every output for a retry.
+func always(*output) bool { return true }
+
+// retryUnless is always, or nil (no retries) when noRetry is set.
+func retryUnless(noRetry bool) func(*output) bool {
+	if noRetry {
+		return nil
+	}
+	return always
 }

@@ -97,7 +97,7 @@ func (e *Engine) Regions(ctx context.Context, req *RegionsRequest) (*RegionsResu
 		}
 	}
 	var st stats
-	if err := e.direct(ctx, outs, !req.NoRetry, &st); err != nil {
+	if err := e.direct(ctx, outs, retryUnless(req.NoRetry), &st); err != nil {
 		return nil, err
 	}
 	for _, o := range outs {
