@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -325,6 +326,12 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 	// A signal cancels ctx; the images in the model are finished with a
 	// context that the signal does not cancel.
 	work := context.WithoutCancel(ctx)
+	var inFlight atomic.Int64
+	defer context.AfterFunc(ctx, func() {
+		if n := inFlight.Load(); n > 0 {
+			fmt.Fprintf(errw, "\ncapgen: interrupted: finishing the %d images in progress (interrupt again to stop at once; unfinished images are redone on resume)\n", n)
+		}
+	})()
 	record := func(job prepared, rec batchRecord, took time.Duration) error {
 		if job.err != nil {
 			rec.Error = job.err.Error()
@@ -387,7 +394,9 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 			continue
 		}
 		t0 := time.Now()
+		inFlight.Store(int64(len(reqs)))
 		results, errs := e.DescribeBatch(work, reqs)
+		inFlight.Store(0)
 		took := time.Since(t0) / time.Duration(len(reqs))
 		for i, job := range todo {
 			rec := batchRecord{Key: job.key, File: job.path, Time: time.Now().UTC().Format(time.RFC3339)}

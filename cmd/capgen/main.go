@@ -71,6 +71,10 @@ func newApp() *cli.App {
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// The first signal cancels ctx (batch finishes the images in progress
+	// and exits 130); the default action is back for a second one, which
+	// stops the process at once.
+	context.AfterFunc(ctx, stop)
 	os.Exit(run(ctx, os.Args))
 }
 
