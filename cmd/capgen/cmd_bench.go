@@ -152,8 +152,8 @@ type benchGenerate struct {
 	Sequences    int     `json:"sequences"`
 	Tokens       int     `json:"tokens"`
 	TokensPerSec float64 `json:"tokens_per_s"`
-	// Bound is bandwidth / weight bytes where a device's bandwidth is
-	// known; 0 otherwise.
+	// The bandwidth bound (bandwidth / weight bytes) is computed by
+	// scripts/gpu-check.sh, which knows the GPU's bandwidth.
 }
 
 type benchBatch struct {
