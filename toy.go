@@ -7,6 +7,14 @@ package capgen
 
 import _ "embed"
 
+// File names of the embedded toy model, as models/toy.FileNames gives
+// them (a test there checks they agree; the go:embed lines below must
+// name the same files).
+const (
+	ToyModelFile     = "capgen-toy-F32.gguf"
+	ToyProjectorFile = "mmproj-capgen-toy-F16.gguf"
+)
+
 // ToyModel is the toy model's text model file (GGUF, llama architecture).
 //
 //go:embed testdata/toy/capgen-toy-F32.gguf

@@ -257,8 +257,8 @@ func Toy() (model, mmproj string, err error) {
 	h.Write(capgen.ToyModel)
 	h.Write(capgen.ToyProjector)
 	dir := filepath.Join(CacheDir(), "toy-"+hex.EncodeToString(h.Sum(nil))[:12])
-	model = filepath.Join(dir, "capgen-toy-F32.gguf")
-	mmproj = filepath.Join(dir, "mmproj-capgen-toy-F16.gguf")
+	model = filepath.Join(dir, capgen.ToyModelFile)
+	mmproj = filepath.Join(dir, capgen.ToyProjectorFile)
 	files := []struct {
 		path string
 		data []byte

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/capgen/capgen"
 	"github.com/capgen/capgen/caption"
 )
 
@@ -55,5 +56,17 @@ func TestVocab(t *testing.T) {
 	}
 	if _, err := TemplatesHash(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The module embeds the toy model under fixed names (toy.go at the root);
+// they must be the names cmd/toyexport writes.
+func TestEmbeddedFileNames(t *testing.T) {
+	m, mm := FileNames()
+	if m != capgen.ToyModelFile || mm != capgen.ToyProjectorFile {
+		t.Errorf("toy.FileNames() = %s, %s; the embedded files are %s, %s", m, mm, capgen.ToyModelFile, capgen.ToyProjectorFile)
+	}
+	if len(capgen.ToyModel) == 0 || len(capgen.ToyProjector) == 0 {
+		t.Error("the embedded toy model is empty")
 	}
 }
