@@ -56,7 +56,7 @@ func benchCommand() *cli.Command {
 			"loaded once), process (one capgen process per image, as a llama-mtmd-cli loop) and\n" +
 			"languages (one call per language instead of all languages on one encode).",
 		Flags: append(o.modelOptions.flags(),
-			&cli.StringFlag{Name: "preset", Usage: "random-weight pair of real shapes: " + strings.Join(benchPresets(), ", "), Destination: &o.Preset},
+			&cli.StringFlag{Name: "preset", Usage: "random-weight pair of real shapes: " + strings.Join(synth.PresetNames(), ", "), Destination: &o.Preset},
 			&cli.IntFlag{Name: "images", Usage: "images for the batch figures", Value: 8, Destination: &o.Images},
 			&cli.StringFlag{Name: "size", Usage: "size of the generated test images, WxH", Value: "640x480", Destination: &o.Size},
 			&cli.StringFlag{Name: "lang", Usage: "languages of the languages figure (the first alone is the one-language case)", Value: "en,de,fr,es,ja", Destination: &o.Langs},
@@ -77,11 +77,6 @@ func benchCommand() *cli.Command {
 			return runBench(c.Context, c.App.Writer, errw, o)
 		},
 	}
-}
-
-// benchPresets are the synthetic pairs bench can write.
-func benchPresets() []string {
-	return append(synth.PresetNames(), "smolvlm-256m-nosplit")
 }
 
 // benchReport is the bench's result; the JSON form is documented in
@@ -665,13 +660,9 @@ func (r *benchReport) table(w io.Writer) {
 
 // writePreset writes a synthetic pair into the model cache once.
 func writePreset(name string, errw io.Writer) (model, mmproj string, err error) {
-	var p synth.Pair
-	if name == "smolvlm-256m-nosplit" {
-		p = synth.SmolVLM256M()
-		p.Name += "-nosplit"
-		p.Vision.PreprocImageSize = 0
-	} else if p, err = synth.Preset(name); err != nil {
-		return "", "", usagef("--preset %q: known presets are %s", name, strings.Join(benchPresets(), ", "))
+	p, err := synth.Preset(name)
+	if err != nil {
+		return "", "", usagef("--preset %q: known presets are %s", name, strings.Join(synth.PresetNames(), ", "))
 	}
 	opt := &synth.WriteOptions{Type: gguf.Q8_0, VisionType: gguf.F16}
 	dir := filepath.Join(models.CacheDir(), "synth")

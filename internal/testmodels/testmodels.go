@@ -81,10 +81,7 @@ func SmolVLM256M(t testing.TB) Pair {
 // finish on a CPU.
 func SmolVLM256MNoSplit(t testing.TB) Pair {
 	t.Helper()
-	p := synth.SmolVLM256M()
-	p.Name += "-nosplit"
-	p.Vision.PreprocImageSize = 0
-	return writeBench(t, p)
+	return writeBench(t, synth.SmolVLM256MNoSplit())
 }
 
 func writeBench(t testing.TB, p synth.Pair) Pair {

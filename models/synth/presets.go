@@ -318,15 +318,27 @@ func Gemma3_4B() Pair {
 	}
 }
 
+// SmolVLM256MNoSplit is SmolVLM256M with image splitting off (as
+// do_image_splitting=False in its processor): an image is one 512 px slice
+// of 64 tokens instead of up to 17 slices, so benchmarks of the text side
+// finish on a CPU.
+func SmolVLM256MNoSplit() Pair {
+	p := SmolVLM256M()
+	p.Name += "-nosplit"
+	p.Vision.PreprocImageSize = 0
+	return p
+}
+
 // presets maps the names the command line and tests use to constructors.
 var presets = map[string]func() Pair{
-	"tiny-llava":    TinyLLaVA,
-	"tiny-smolvlm":  TinySmolVLM,
-	"tiny-qwen25vl": TinyQwen25VL,
-	"tiny-gemma3":   TinyGemma3,
-	"smolvlm-256m":  SmolVLM256M,
-	"qwen25vl-3b":   Qwen25VL3B,
-	"gemma3-4b":     Gemma3_4B,
+	"tiny-llava":           TinyLLaVA,
+	"tiny-smolvlm":         TinySmolVLM,
+	"tiny-qwen25vl":        TinyQwen25VL,
+	"tiny-gemma3":          TinyGemma3,
+	"smolvlm-256m":         SmolVLM256M,
+	"smolvlm-256m-nosplit": SmolVLM256MNoSplit,
+	"qwen25vl-3b":          Qwen25VL3B,
+	"gemma3-4b":            Gemma3_4B,
 }
 
 // Preset returns the pair of a preset by name (see PresetNames).
