@@ -3,6 +3,7 @@ package caption
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -69,10 +70,9 @@ func (e *Engine) Describe(ctx context.Context, req *Request) (*Result, error) {
 // fail the others. Timings of a batch's results are those of the whole
 // batch.
 //
-// Wrong-language answers are retried for all images together; the pivot
-// strategy and its fallback run image by image.
+// Wrong-language answers are retried, and the pivot strategy runs, inside
+// the same batch.
 func (e *Engine) DescribeBatch(ctx context.Context, reqs []*Request) ([]*Result, []error) {
-	start := time.Now()
 	results := make([]*Result, len(reqs))
 	errs := make([]error, len(reqs))
 	if err := e.checkOpen(); err != nil {
@@ -81,68 +81,187 @@ func (e *Engine) DescribeBatch(ctx context.Context, reqs []*Request) ([]*Result,
 		}
 		return results, errs
 	}
-	plans := make([]*plan, len(reqs))
-	var direct []*plan
-	for i, req := range reqs {
-		p, err := e.plan(req)
-		if err != nil {
+	next := 0
+	take := func(bool) (*task, bool) {
+		if next == len(reqs) {
+			return nil, false
+		}
+		i := next
+		next++
+		return &task{req: reqs[i], done: func(res *Result, err error) { results[i], errs[i] = res, err }}, next < len(reqs)
+	}
+	took, err := e.stream(ctx, take, nil)
+	for i, r := range results {
+		switch {
+		case r != nil:
+			r.Timings = took
+		case errs[i] == nil:
+			// Never started: the batch could not run at all.
 			errs[i] = err
-			continue
 		}
-		plans[i] = p
-		if p.strategy != Pivot {
-			direct = append(direct, p)
-		}
-	}
-	var st stats
-	failed := map[*plan]error{}
-	if err := e.directAll(ctx, direct, &st); err != nil {
-		if ctx.Err() != nil || len(direct) == 1 {
-			for _, p := range direct {
-				failed[p] = err
-			}
-		} else {
-			// One request spoiled the batch (a prompt too long for the
-			// context, say): run them one by one so only it fails.
-			for _, p := range direct {
-				var one stats
-				if err := e.directAll(ctx, []*plan{p}, &one); err != nil {
-					failed[p] = err
-				}
-				st.add(one)
-			}
-		}
-	}
-	for _, p := range plans {
-		if p == nil || p.strategy != Pivot {
-			continue
-		}
-		pivot := p.req.PivotLanguage
-		if pivot.IsZero() {
-			pivot = MustLookupLanguage("en")
-		}
-		if err := e.pivot(ctx, p.outs, p.mk(pivot), &st); err != nil {
-			failed[p] = err
-		}
-	}
-	took := st.timings(time.Since(start))
-	for i, p := range plans {
-		if p == nil {
-			continue
-		}
-		if err := failed[p]; err != nil {
-			errs[i] = err
-			continue
-		}
-		req := p.req
-		res := &Result{Mode: p.mode, Detail: p.detail, Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
-		for _, o := range p.outs {
-			res.Captions = append(res.Captions, o.cap)
-		}
-		res.Timings = took
-		results[i] = res
 	}
 	return results, errs
+}
+
+// DescribeStream captions the requests that arrive on in, as they arrive,
+// in one continuous batch that runs until in is closed: a request joins
+// the running decode as soon as a sequence is free, so the model never
+// waits for a group of images to drain. done is called once per request,
+// in the order they finish, from the goroutine of DescribeStream; its
+// Result's Timings hold only the request's latency (Total): the work of
+// the whole stream is what DescribeStream returns.
+//
+// in should be buffered (a few times Engine.MaxSequences): between decode
+// steps the engine takes the requests waiting in the buffer; from an
+// unbuffered channel it can only read when a caption finishes.
+//
+// A failed request gets its error in done and the others go on; when the
+// batch itself fails (a failed decode), the requests it held are run again
+// one at a time, so only the culprit fails. Cancelling ctx aborts the
+// requests in progress (done gets the error) and returns ctx's error; to
+// finish them instead, stop sending and close in.
+func (e *Engine) DescribeStream(ctx context.Context, in <-chan *Request, done func(req *Request, res *Result, err error)) (Timings, error) {
+	if err := e.checkOpen(); err != nil {
+		return Timings{}, err
+	}
+	take := func(wait bool) (*task, bool) {
+		var req *Request
+		var ok bool
+		if wait {
+			select {
+			case req, ok = <-in:
+			case <-ctx.Done():
+				return nil, false
+			}
+		} else {
+			select {
+			case req, ok = <-in:
+			default:
+				return nil, true
+			}
+		}
+		if !ok {
+			return nil, false
+		}
+		return &task{req: req, done: func(res *Result, err error) { done(req, res, err) }}, true
+	}
+	took, err := e.stream(ctx, take, func() bool { return len(in) > 0 })
+	if err == nil {
+		err = ctx.Err()
+	}
+	return took, err
+}
+
+// A task is one request of a stream and where its answer goes.
+type task struct {
+	req  *Request
+	done func(*Result, error)
+}
+
+// stream runs the tasks that take gives through continuous batches until
+// take is exhausted, and returns the work of all of them. take(wait)
+// returns a task or nil when it has none now (with wait it blocks until
+// it has one or none will come), and false once no more will come after
+// it; ready says without blocking whether take has one (nil: unknown).
+func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool), ready func() bool) (Timings, error) {
+	start := time.Now()
+	var st stats
+	type flight struct {
+		t  *task
+		p  *plan
+		t0 time.Time
+		n  int // arrival order
+	}
+	held := map[*job]*flight{}
+	arrivals := 0
+	// begin starts a planned task and returns its first units of work; a
+	// failure is the task's alone.
+	begin := func(t *task, p *plan) []*item {
+		f := &flight{t: t, p: p, t0: time.Now(), n: arrivals}
+		arrivals++
+		j := &job{}
+		j.onFail = func(err error) {
+			delete(held, j)
+			t.done(nil, err)
+		}
+		held[j] = f
+		items, err := e.planFlow(j, p, func() {
+			delete(held, j)
+			t.done(e.result(p, Timings{Total: time.Since(f.t0)}), nil)
+		})
+		if err != nil {
+			j.fail(err)
+			return nil
+		}
+		return items
+	}
+	more := true
+	src := feed{ready: ready, next: func(wait bool) ([]*item, bool) {
+		for more {
+			var t *task
+			t, more = take(wait)
+			if t == nil {
+				if !wait {
+					return nil, more
+				}
+				continue
+			}
+			p, err := e.plan(t.req)
+			if err != nil {
+				t.done(nil, err)
+				continue
+			}
+			if items := begin(t, p); len(items) > 0 {
+				return items, more
+			}
+		}
+		return nil, false
+	}}
+	for {
+		err := e.run(ctx, src, &st)
+		if err == nil {
+			break
+		}
+		// The batch failed: the requests it held fail with a cancelled
+		// ctx, or else run again one at a time so only the culprit fails.
+		var rest []*flight
+		for _, f := range held {
+			rest = append(rest, f)
+		}
+		clear(held)
+		slices.SortFunc(rest, func(a, b *flight) int { return a.n - b.n })
+		if ctx.Err() != nil || len(rest) == 0 || (len(rest) == 1 && !more) {
+			for _, f := range rest {
+				f.t.done(nil, err)
+			}
+			return st.timings(time.Since(start)), err
+		}
+		for _, f := range rest {
+			answered := false
+			items := begin(&task{req: f.t.req, done: func(res *Result, err error) {
+				answered = true
+				f.t.done(res, err)
+			}}, f.p)
+			if err := e.run(ctx, fixed(items), &st); err != nil && !answered {
+				clear(held)
+				f.t.done(nil, err)
+			}
+		}
+		if !more {
+			break
+		}
+	}
+	return st.timings(time.Since(start)), nil
+}
+
+// result assembles a finished plan's captions.
+func (e *Engine) result(p *plan, took Timings) *Result {
+	req := p.req
+	res := &Result{Mode: p.mode, Detail: p.detail, Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height(), Timings: took}
+	for _, o := range p.outs {
+		res.Captions = append(res.Captions, o.cap)
+	}
+	return res
 }
 
 // plan is one validated Describe request with its outputs.
@@ -235,25 +354,25 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 	return p, nil
 }
 
-// directAll runs the direct strategy (and Auto's fallback) for the plans
-// together: first answers of every image in one batch, then the strict
-// retries of the wrong-language ones in one batch, then the pivot
-// fallback image by image.
-func (e *Engine) directAll(ctx context.Context, plans []*plan, st *stats) error {
-	var outs []*output
-	noRetry := map[*output]bool{}
-	for _, p := range plans {
-		outs = append(outs, p.outs...)
-		for _, o := range p.outs {
-			noRetry[o] = p.req.NoRetry
-		}
+// planFlow is the work of one request: the direct answers with their
+// strict retries (and Auto's pivot fallback for those still in the wrong
+// language), or the pivot strategy; done is called when all its captions
+// are final.
+func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*item, error) {
+	pivotLang := p.req.PivotLanguage
+	if pivotLang.IsZero() {
+		pivotLang = MustLookupLanguage("en")
 	}
-	if err := e.direct(ctx, outs, func(o *output) bool { return !noRetry[o] }, st); err != nil {
-		return err
+	end := func() ([]*item, error) {
+		done()
+		return nil, nil
 	}
-	for _, p := range plans {
+	if p.strategy == Pivot {
+		return e.pivotFlow(j, p.outs, p.mk(pivotLang), end)
+	}
+	return e.directFlow(j, p.outs, retryUnless(p.req.NoRetry), func() ([]*item, error) {
 		if p.strategy != Auto || p.req.NoRetry {
-			continue
+			return end()
 		}
 		var still []*output
 		for _, o := range p.outs {
@@ -262,17 +381,10 @@ func (e *Engine) directAll(ctx context.Context, plans []*plan, st *stats) error 
 			}
 		}
 		if len(still) == 0 {
-			continue
+			return end()
 		}
-		pivotLang := p.req.PivotLanguage
-		if pivotLang.IsZero() {
-			pivotLang = MustLookupLanguage("en")
-		}
-		if err := e.pivot(ctx, still, p.mk(pivotLang), st); err != nil {
-			return err
-		}
-	}
-	return nil
+		return e.pivotFlow(j, still, p.mk(pivotLang), end)
+	})
 }
 
 // languages defaults to English and rejects duplicates.
@@ -333,17 +445,24 @@ func (e *Engine) branchOf(o *output, strict bool) (*branch, error) {
 	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, onText: o.onText, prompt: e.estimate(suffix)}, nil
 }
 
-// ask runs one attempt for each output, sharing prefixes per image.
-func (e *Engine) ask(ctx context.Context, outs []*output, strict bool, st *stats) error {
+// ask turns one attempt for each output into units of work, one per image
+// (its outputs are branches of the shared prefix) and one per text-only
+// output; when all are answered, the outputs are finished and next gives
+// the job's next units.
+func (e *Engine) ask(j *job, outs []*output, strict bool, next func() ([]*item, error)) ([]*item, error) {
+	if len(outs) == 0 {
+		return then(next)
+	}
+	g := &group{job: j, outs: outs, strict: strict, left: len(outs), then: next, bs: make([]*branch, len(outs))}
 	var items []*item
 	byImage := map[*llama.Image]*item{}
-	bs := make([]*branch, len(outs))
 	for i, o := range outs {
 		b, err := e.branchOf(o, strict)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		bs[i] = b
+		b.group = g
+		g.bs[i] = b
 		if o.image == nil {
 			items = append(items, &item{branches: []*branch{b}})
 			continue
@@ -356,14 +475,7 @@ func (e *Engine) ask(ctx context.Context, outs []*output, strict bool, st *stats
 		}
 		it.branches = append(it.branches, b)
 	}
-	if err := e.run(ctx, items, st); err != nil {
-		return err
-	}
-	for i, o := range outs {
-		e.finish(o, bs[i].result)
-		o.cap.Retried = strict
-	}
-	return nil
+	return items, nil
 }
 
 // finish cleans and checks one output's text.
@@ -379,29 +491,37 @@ func (e *Engine) finish(o *output, c llama.Completion) {
 
 // direct asks each output directly, then asks the wrong-language answers
 // that retry accepts (nil: none) once more with the strict instruction,
-// all of them in one batch.
+// all of them in one continuous batch.
 func (e *Engine) direct(ctx context.Context, outs []*output, retry func(*output) bool, st *stats) error {
-	if err := e.ask(ctx, outs, false, st); err != nil {
+	j := &job{}
+	items, err := e.directFlow(j, outs, retry, nil)
+	if err != nil {
 		return err
 	}
-	if retry == nil {
-		return nil
+	if err := e.run(ctx, fixed(items), st); err != nil {
+		return err
 	}
-	var wrong []*output
-	for _, o := range outs {
-		if !o.cap.Detected.Match && retry(o) {
-			wrong = append(wrong, o)
-		}
-	}
-	if len(wrong) == 0 {
-		return nil
-	}
-	return e.ask(ctx, wrong, true, st)
+	return j.err
 }
 
-// pivot captions in the pivot language, then translates into each
-// output's language with a text-only prompt.
-func (e *Engine) pivot(ctx context.Context, outs []*output, pv *output, st *stats) error {
+// directFlow is direct as a step of a job; next follows it.
+func (e *Engine) directFlow(j *job, outs []*output, retry func(*output) bool, next func() ([]*item, error)) ([]*item, error) {
+	return e.ask(j, outs, false, func() ([]*item, error) {
+		var wrong []*output
+		if retry != nil {
+			for _, o := range outs {
+				if !o.cap.Detected.Match && retry(o) {
+					wrong = append(wrong, o)
+				}
+			}
+		}
+		return e.ask(j, wrong, true, next)
+	})
+}
+
+// pivotFlow captions in the pivot language, then translates into each
+// output's language with a text-only prompt; next follows it.
+func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, next func() ([]*item, error)) ([]*item, error) {
 	// An output already in the pivot language is answered directly.
 	var targets []*output
 	for _, o := range outs {
@@ -411,38 +531,33 @@ func (e *Engine) pivot(ctx context.Context, outs []*output, pv *output, st *stat
 			targets = append(targets, o)
 		}
 	}
-	if err := e.ask(ctx, []*output{pv}, false, st); err != nil {
-		return err
-	}
-	if len(targets) == 0 {
-		return nil
-	}
-	source := pv.cap.Text
-	trans := make([]*output, len(targets))
-	for i, o := range targets {
-		lang := o.lang
-		trans[i] = &output{
-			lang: lang,
-			instruction: func(strict bool) (string, error) {
-				vars := map[string]string{"source_language": pv.lang.English, "text": source}
-				if strict {
-					return e.tmpl.RenderStrict(lang, ModeTranslate, vars)
-				}
-				return e.tmpl.Render(lang, ModeTranslate, vars)
-			},
-			gen:    Generation{MaxTokens: max(o.gen.MaxTokens, 2*pv.cap.Tokens+16), Sampling: o.gen.Sampling},
-			raw:    o.raw,
-			onText: o.onText,
+	return e.ask(j, []*output{pv}, false, func() ([]*item, error) {
+		source := pv.cap.Text
+		trans := make([]*output, len(targets))
+		for i, o := range targets {
+			lang := o.lang
+			trans[i] = &output{
+				lang: lang,
+				instruction: func(strict bool) (string, error) {
+					vars := map[string]string{"source_language": pv.lang.English, "text": source}
+					if strict {
+						return e.tmpl.RenderStrict(lang, ModeTranslate, vars)
+					}
+					return e.tmpl.Render(lang, ModeTranslate, vars)
+				},
+				gen:    Generation{MaxTokens: max(o.gen.MaxTokens, 2*pv.cap.Tokens+16), Sampling: o.gen.Sampling},
+				raw:    o.raw,
+				onText: o.onText,
+			}
 		}
-	}
-	if err := e.ask(ctx, trans, false, st); err != nil {
-		return err
-	}
-	for i, o := range targets {
-		o.cap = trans[i].cap
-		o.cap.Pivoted = true
-	}
-	return nil
+		return e.ask(j, trans, false, func() ([]*item, error) {
+			for i, o := range targets {
+				o.cap = trans[i].cap
+				o.cap.Pivoted = true
+			}
+			return then(next)
+		})
+	})
 }
 
 // always accepts every output for a retry.

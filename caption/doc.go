@@ -33,8 +33,11 @@
 // running outputs decode together (one llama_decode per step), and when
 // an image's last output finishes its sequences and KV cells go to the next
 // waiting image at once, within Options.MaxSequences and the context size.
-// DescribeBatch puts several images into one such batch (capgen batch
-// does). Image embeddings are cached by content hash (Options.Cache), so
+// Wrong-language retries and pivot translations join the same batch as
+// soon as their first answers are in. DescribeBatch puts several images
+// into one such batch; DescribeStream keeps one batch running over images
+// that arrive on a channel, so the model never waits for a group to drain
+// (capgen batch uses it for a whole run). Image embeddings are cached by content hash (Options.Cache), so
 // an image retried or asked again is encoded once. clip.cpp encodes one
 // image per call (it refuses batches of images), so image encodes are not
 // batched; on a CPU they use all threads.

@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"os"
+	"slices"
 
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/llama"
@@ -103,4 +104,56 @@ func ExampleEngine_DescribeBatch() {
 	// 0 de: Ein roter Stern oben links und ein blauer Kreis unten rechts.
 	// 1 en: A green square at the top right.
 	// 1 de: Ein grünes Quadrat oben rechts.
+}
+
+// A stream of images through one continuous batch: requests join the
+// running decode as they arrive on the channel, and each answer comes back
+// as soon as it is finished.
+func ExampleEngine_DescribeStream() {
+	modelPath, mmprojPath, err := models.Toy()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	eng, err := caption.Load(ctx, modelPath, mmprojPath,
+		&caption.LoadOptions{Projector: llama.ProjectorOptions{NoWarmup: true, Threads: 1}}, &caption.Options{Threads: 1})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer eng.Close()
+
+	fr := caption.MustLookupLanguage("fr")
+	in := make(chan *caption.Request, eng.MaxSequences())
+	go func() {
+		defer close(in)
+		for i, sh := range []scene.Shape{scene.Triangle, scene.Star, scene.Square} {
+			cells := make([]scene.Cell, 4)
+			cells[i] = scene.Cell{Filled: true, Shape: sh, Colour: scene.Yellow}
+			img := vision.FromImage(scene.Render(scene.Scene{Rows: 2, Cols: 2, Cells: cells}, 480, 360, scene.NewRand(1), nil), nil)
+			in <- &caption.Request{Image: img, Languages: []caption.Language{fr}}
+		}
+	}()
+	var texts []string
+	_, err = eng.DescribeStream(ctx, in, func(req *caption.Request, res *caption.Result, err error) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		texts = append(texts, res.Captions[0].Text)
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// Answers come in the order they finish; sorted for the example.
+	slices.Sort(texts)
+	for _, t := range texts {
+		fmt.Println(t)
+	}
+	// Output:
+	// Un carré jaune en bas à gauche.
+	// Un triangle jaune en haut à gauche.
+	// Une étoile jaune en haut à droite.
 }

@@ -59,6 +59,57 @@ func TestNoGrowthOver1000Images(t *testing.T) {
 			warm = rssMiB(t)
 		}
 	}
+	checkNoGrowth(t, before, warm, total)
+}
+
+// TestNoGrowthOneStream sends 1,000 images through one DescribeStream: one
+// continuous batch (one llama_decode loop) for all of them, where nothing
+// may pile up until the end: completions, samplers and KV cells of
+// finished images are released as they finish.
+func TestNoGrowthOneStream(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 images")
+	}
+	e := tinyEngine(t, "tiny-llava", &Options{MaxSequences: 16, NoCache: true, ContextSize: 1024})
+	before := llama.Live()
+	const total = 1000
+	in := make(chan *Request, 32)
+	go func() {
+		for i := range total {
+			in <- &Request{Image: picture(24+i%17, 24, i), NoRetry: true, Generation: Generation{MaxTokens: 4}}
+		}
+		close(in)
+	}()
+	var warm float64
+	done, maxSamplers := 0, 0
+	took, err := e.DescribeStream(context.Background(), in, func(_ *Request, _ *Result, err error) {
+		if err != nil {
+			t.Error(err)
+		}
+		done++
+		maxSamplers = max(maxSamplers, llama.Live().Samplers)
+		if done == 200 {
+			warm = rssMiB(t)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done != total || took.Rounds != 1 {
+		t.Fatalf("%d of %d images answered in %d rounds, want all in 1", done, total, took.Rounds)
+	}
+	// Each image needs a prefix and a caption sequence: 16 sequences run 8.
+	if maxSamplers > 16 {
+		t.Errorf("%d samplers alive at once: finished captions keep theirs", maxSamplers)
+	}
+	checkNoGrowth(t, before, warm, total)
+}
+
+// checkNoGrowth checks that a run of total images left no native objects
+// behind (before: the counts at its start) and that the RSS did not grow
+// from image 200 (warm) to the end.
+func checkNoGrowth(t *testing.T, before llama.LiveObjects, warm float64, total int) {
+	t.Helper()
 	if after := llama.Live(); after.Samplers != 0 || after.Bitmaps != 0 || after.ChunkLists != 0 || after.Contexts != before.Contexts {
 		t.Errorf("native objects held after the run: %+v (before %+v)", after, before)
 	}

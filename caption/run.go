@@ -20,6 +20,9 @@ type item struct {
 	branches []*branch
 }
 
+// job returns the job the item's work belongs to.
+func (it *item) job() *job { return it.branches[0].group.job }
+
 // A branch is one output: the text after the prefix (a language's
 // instruction and the chat template's end), generated in its own sequence.
 type branch struct {
@@ -30,6 +33,64 @@ type branch struct {
 	onText    func(string) bool
 	result    llama.Completion
 	prompt    int // prompt tokens of the suffix
+	group     *group
+}
+
+// A group is the outputs asked together in one step of a job (the first
+// answers of an image's languages, their strict retries, a pivot's
+// translations). When all its branches are answered, its outputs are
+// cleaned and checked, and then gives the job's next units of work.
+type group struct {
+	job    *job
+	outs   []*output
+	bs     []*branch
+	strict bool
+	left   int // branches not answered yet
+	then   func() ([]*item, error)
+}
+
+// A job is the work of one request in a run. A failed job's other units
+// are dropped and its later steps never run; the others go on.
+type job struct {
+	err    error
+	onFail func(error) // called once, on the first failure
+}
+
+// fail records the job's first failure.
+func (j *job) fail(err error) {
+	if j.err != nil {
+		return
+	}
+	j.err = err
+	if j.onFail != nil {
+		j.onFail(err)
+	}
+}
+
+// then calls next, or gives no units when it is nil.
+func then(next func() ([]*item, error)) ([]*item, error) {
+	if next == nil {
+		return nil, nil
+	}
+	return next()
+}
+
+// A feed gives a run its units of work while it runs. next returns the
+// units ready now; with wait it blocks until there are some or none will
+// come. more is false once nothing more will come. ready says without
+// blocking whether next has something (nil: never ask between steps).
+type feed struct {
+	next  func(wait bool) (items []*item, more bool)
+	ready func() bool
+}
+
+// fixed is a feed of the given units.
+func fixed(items []*item) feed {
+	return feed{next: func(bool) ([]*item, bool) {
+		it := items
+		items = nil
+		return it, false
+	}}
 }
 
 // stats accumulates the work of one call.
@@ -88,17 +149,20 @@ func (e *Engine) estimate(text string) int {
 	return len(toks)
 }
 
-// run evaluates items in one continuous batch on one context: units of
-// work (an image prefix with the outputs that continue it) start while
-// their sequences and KV cells fit; each unit appends its prefix once,
-// forks it to its branches, and its branches join the running decode. When
-// the last branch of a unit finishes, its sequences and cells are freed and
-// the next waiting unit starts at once, so a long caption never holds the
-// others back (llama.Context.GenerateWith with Refill).
-func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
-	if len(items) == 0 {
-		return nil
-	}
+// run evaluates the units of work that src gives, in one continuous batch
+// on one context: units (an image prefix with the outputs that continue
+// it) start while their sequences and KV cells fit; each unit appends its
+// prefix once, forks it to its branches, and its branches join the
+// running decode. When the last branch of a unit finishes, its sequences
+// and cells are freed and the next waiting unit starts at once, so a long
+// caption never holds the others back (llama.Context.GenerateWith with
+// Refill). When a group of outputs is answered, its next step (a strict
+// retry, a translation) goes to the front of the queue; new work is taken
+// from src whenever the queue is empty and a sequence is free.
+//
+// A unit that can never fit fails its job alone; an error of the batch
+// itself (a failed decode, a cancelled ctx) ends the run with it.
+func (e *Engine) run(ctx context.Context, src feed, st *stats) error {
 	lc, err := e.acquire(ctx)
 	if err != nil {
 		return err
@@ -107,8 +171,6 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 	maxSeq := lc.MaxSequences()
 	budget := lc.Size()
 
-	// Split items whose branches cannot run at once; the embedding cache
-	// makes the repeated prefix cheap.
 	cost := func(it *item) (seqs, cells int) {
 		cells = it.tokens
 		if it.image != nil {
@@ -121,13 +183,17 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 		return seqs, cells
 	}
 	var queue []*item
-	for _, it := range items {
+	// split cuts a unit whose branches cannot run at once into units that
+	// can (the embedding cache makes the repeated prefix cheap); a unit
+	// whose prompt alone does not fit fails its job.
+	split := func(it *item) []*item {
+		var parts []*item
 		per := maxSeq
 		if it.image != nil {
 			per = maxSeq - 1
 		}
 		for len(it.branches) > per {
-			queue = append(queue, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:per]})
+			parts = append(parts, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:per]})
 			it = &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[per:]}
 		}
 		for {
@@ -137,18 +203,30 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 			}
 			if len(it.branches) > 1 {
 				half := len(it.branches) / 2
-				queue = append(queue, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:half]})
+				parts = append(parts, &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[:half]})
 				it = &item{image: it.image, prefix: it.prefix, tokens: it.tokens, branches: it.branches[half:]}
 				continue
 			}
 			// One output alone may have its generation cut by the context
 			// (StopContext), but its prompt must fit.
 			if p := c - it.branches[0].maxTokens; p > budget {
-				return fmt.Errorf("%w: the prompt takes about %d tokens, the context %d (raise the context size or lower the image size)", ErrImageTooLarge, p, budget)
+				it.job().fail(fmt.Errorf("%w: the prompt takes about %d tokens, the context %d (raise the context size or lower the image size)", ErrImageTooLarge, p, budget))
+				return nil
 			}
 			break
 		}
-		queue = append(queue, it)
+		return append(parts, it)
+	}
+	enqueue := func(items []*item, front bool) {
+		var add []*item
+		for _, it := range items {
+			add = append(add, split(it)...)
+		}
+		if front {
+			queue = append(add, queue...)
+		} else {
+			queue = append(queue, add...)
+		}
 	}
 
 	if err := lc.Clear(); err != nil {
@@ -175,6 +253,7 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 	branchOf := map[int]*branch{}
 	unitOf := map[int]*active{}
 	running := 0
+	more := true // src may give more
 
 	// start appends a unit's prompts and returns its generation requests.
 	start := func(it *item) ([]llama.GenerateRequest, error) {
@@ -204,13 +283,31 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 		}
 		return reqs, nil
 	}
-	// fill starts waiting units, in order, while they fit.
+	// fill starts waiting units, in order, while they fit, taking more
+	// from src when the queue runs dry; with nothing running it waits for
+	// src rather than end the batch.
 	fill := func() ([]llama.GenerateRequest, error) {
 		var reqs []llama.GenerateRequest
-		for len(queue) > 0 {
+		for {
+			for len(queue) > 0 && queue[0].job().err != nil {
+				queue = queue[1:] // the rest of a failed job
+			}
+			if len(queue) == 0 {
+				if !more {
+					return reqs, nil
+				}
+				wait := running == 0
+				var items []*item
+				items, more = src.next(wait)
+				enqueue(items, false)
+				if len(queue) == 0 && !wait && more {
+					return reqs, nil
+				}
+				continue
+			}
 			s, c := cost(queue[0])
 			if s > len(free) || (running > 0 && usedCells+c > budget) {
-				break
+				return reqs, nil
 			}
 			r, err := start(queue[0])
 			if err != nil {
@@ -219,16 +316,36 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 			queue = queue[1:]
 			reqs = append(reqs, r...)
 		}
-		return reqs, nil
+	}
+	// answered records a finished branch; when its group is complete the
+	// outputs are finished and the job's next step is queued first.
+	answered := func(b *branch, c llama.Completion) {
+		b.result = c
+		g := b.group
+		if g.left--; g.left > 0 || g.job.err != nil {
+			return
+		}
+		for i, o := range g.outs {
+			e.finish(o, g.bs[i].result)
+			o.cap.Retried = g.strict
+		}
+		next, err := then(g.then)
+		if err != nil {
+			g.job.fail(err)
+			return
+		}
+		enqueue(next, true)
 	}
 	first, err := fill()
 	if err != nil {
 		return err
 	}
-	_, err = lc.GenerateWith(ctx, first, &llama.GenerateOptions{Refill: func(fin []llama.Completion) ([]llama.GenerateRequest, error) {
+	if len(first) == 0 {
+		return nil
+	}
+	opt := &llama.GenerateOptions{DropCompletions: true, Refill: func(fin []llama.Completion) ([]llama.GenerateRequest, error) {
 		for _, f := range fin {
-			branchOf[f.Seq].result = f
-			a := unitOf[f.Seq]
+			b, a := branchOf[f.Seq], unitOf[f.Seq]
 			delete(branchOf, f.Seq)
 			delete(unitOf, f.Seq)
 			if err := lc.RemoveSequence(f.Seq); err != nil {
@@ -245,9 +362,14 @@ func (e *Engine) run(ctx context.Context, items []*item, st *stats) error {
 				usedCells -= a.cells
 				running--
 			}
+			answered(b, f)
 		}
 		return fill()
-	}})
+	}}
+	if src.ready != nil {
+		opt.Poll = func() bool { return len(queue) == 0 && more && len(free) > 1 && src.ready() }
+	}
+	_, err = lc.GenerateWith(ctx, first, opt)
 	if err == nil && len(queue) > 0 {
 		// Cannot happen: with nothing running, the next unit always fits.
 		return fmt.Errorf("caption: %d units of work were never started", len(queue))

@@ -2,8 +2,11 @@ package caption_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"image"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/capgen/capgen/caption"
@@ -141,4 +144,92 @@ func TestToyDenseTilesNameTheirCells(t *testing.T) {
 
 func box(r image.Rectangle) vision.Box {
 	return vision.Box{X0: float64(r.Min.X), Y0: float64(r.Min.Y), X1: float64(r.Max.X), Y1: float64(r.Max.Y)}
+}
+
+// DescribeStream takes requests while it runs: the second request arrives
+// while the first one is generating and joins the running decode (its
+// first text comes before the first request is done), every request gets
+// its scene's canonical caption, a bad request fails alone, and the whole
+// stream is one continuous batch.
+func TestToyDescribeStream(t *testing.T) {
+	e := toyEngine(t, &caption.Options{MaxSequences: 8})
+	en := caption.MustLookupLanguage("en")
+	scenes := []scene.Scene{toyScene(),
+		{Rows: 2, Cols: 2, Cells: []scene.Cell{{}, {Filled: true, Shape: scene.Square, Colour: scene.Green}, {}, {}}},
+		{Rows: 2, Cols: 2, Cells: []scene.Cell{{Filled: true, Shape: scene.Circle, Colour: scene.Red}, {}, {}, {Filled: true, Shape: scene.Star, Colour: scene.Purple}}},
+		{Rows: 2, Cols: 2, Cells: []scene.Cell{{}, {}, {Filled: true, Shape: scene.Triangle, Colour: scene.Yellow}, {}}},
+	}
+	var events []string // "text k" (first piece of request k), "done k"
+	in := make(chan *caption.Request, 8)
+	reqs := make([]*caption.Request, len(scenes))
+	index := map[*caption.Request]int{}
+	sent := false
+	for i, s := range scenes {
+		seen := false
+		reqs[i] = &caption.Request{Image: renderToy(s, 480, 360, uint64(30+i)), Languages: []caption.Language{en},
+			OnText: func(caption.Language, string) {
+				if !seen {
+					seen = true
+					events = append(events, fmt.Sprintf("text %d", i))
+				}
+				if i == 0 && !sent {
+					// The rest arrive while request 0 generates; a
+					// request without an image among them.
+					sent = true
+					bad := &caption.Request{Languages: []caption.Language{en}}
+					index[bad] = -1
+					in <- reqs[1]
+					in <- bad
+					in <- reqs[2]
+					in <- reqs[3]
+					close(in)
+				}
+			}}
+		index[reqs[i]] = i
+	}
+	in <- reqs[0]
+	results := make([]*caption.Result, len(scenes))
+	var badErr error
+	took, err := e.DescribeStream(context.Background(), in, func(req *caption.Request, res *caption.Result, err error) {
+		k := index[req]
+		if k < 0 {
+			badErr = err
+			return
+		}
+		events = append(events, fmt.Sprintf("done %d", k))
+		if err != nil {
+			t.Errorf("request %d: %v", k, err)
+			return
+		}
+		results[k] = res
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bre *caption.BadRequestError
+	if !errors.As(badErr, &bre) {
+		t.Errorf("request without an image: got %v, want a BadRequestError", badErr)
+	}
+	for i, s := range scenes {
+		want, err := scene.Caption(s, "en")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if results[i] == nil {
+			t.Errorf("request %d: no result", i)
+			continue
+		}
+		if got := results[i].Captions[0].Raw; got != want {
+			t.Errorf("request %d: got %q, want %q", i, got, want)
+		}
+		if results[i].Timings.Total <= 0 {
+			t.Errorf("request %d: no latency in Timings", i)
+		}
+	}
+	if i1, d0 := slices.Index(events, "text 1"), slices.Index(events, "done 0"); i1 < 0 || d0 < 0 || i1 > d0 {
+		t.Errorf("request 1 did not join while request 0 ran: events %v", events)
+	}
+	if took.Rounds != 1 || took.ImageEncodes != len(scenes) {
+		t.Errorf("stream: %d rounds and %d image encodes, want 1 and %d", took.Rounds, took.ImageEncodes, len(scenes))
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 	"unsafe"
@@ -91,6 +92,7 @@ type Context struct {
 	nUBatch int
 	nSeq    int
 	seqs    []seqState
+	used    int // KV cells held by the sequences
 	stats   Stats
 	cleanup runtime.Cleanup
 }
@@ -103,9 +105,38 @@ type seqState struct {
 	// decoded: the last prompt token is decoded by Generate, together
 	// with the other sequences, so its logits are at hand for sampling.
 	pending []Token
-	// cells counts the KV cells this sequence added (shared cells are
-	// counted by the sequence that added them).
-	cells int
+	// blocks are the KV cells the sequence holds, in runs shared with
+	// the copies made of it (CopySequence) or that it was copied from.
+	blocks []*kvBlock
+}
+
+// A kvBlock is a run of KV cells held by one or more sequences: the cells a
+// sequence decoded, shared with the copies made of it afterwards. The cells
+// are free when the last holder lets go, as in llama.cpp's unified cache.
+type kvBlock struct {
+	cells   int
+	holders int
+}
+
+// addCells records n cells decoded into sequence seq.
+func (c *Context) addCells(seq, n int) {
+	s := &c.seqs[seq]
+	if k := len(s.blocks); k > 0 && s.blocks[k-1].holders == 1 {
+		s.blocks[k-1].cells += n
+	} else {
+		s.blocks = append(s.blocks, &kvBlock{cells: n, holders: 1})
+	}
+	c.used += n
+}
+
+// dropCells lets sequence seq's cells go and empties its state.
+func (c *Context) dropCells(seq int) {
+	for _, b := range c.seqs[seq].blocks {
+		if b.holders--; b.holders == 0 {
+			c.used -= b.cells
+		}
+	}
+	c.seqs[seq] = seqState{}
 }
 
 // Stats counts the work a Context did; see Context.Stats.
@@ -335,13 +366,7 @@ func (c *Context) Used() int {
 	return c.usedLocked()
 }
 
-func (c *Context) usedLocked() int {
-	n := 0
-	for _, s := range c.seqs {
-		n += s.cells
-	}
-	return n
-}
+func (c *Context) usedLocked() int { return c.used }
 
 // Position returns the next position of sequence seq (its length in
 // positions, including tokens not decoded yet).
@@ -379,7 +404,10 @@ func (c *Context) CopySequence(src, dst int) error {
 	c.removeLocked(dst)
 	C.llama_memory_seq_cp(c.mem, C.llama_seq_id(src), C.llama_seq_id(dst), -1, -1)
 	s := c.seqs[src]
-	c.seqs[dst] = seqState{next: s.next, pending: append([]Token(nil), s.pending...)}
+	for _, b := range s.blocks {
+		b.holders++
+	}
+	c.seqs[dst] = seqState{next: s.next, pending: append([]Token(nil), s.pending...), blocks: slices.Clone(s.blocks)}
 	return nil
 }
 
@@ -400,19 +428,7 @@ func (c *Context) RemoveSequence(seq int) error {
 
 func (c *Context) removeLocked(seq int) {
 	C.llama_memory_seq_rm(c.mem, C.llama_seq_id(seq), -1, -1)
-	// Cells this sequence added may still be shared with copies; hand the
-	// count to one of them so Used stays an upper bound.
-	cells := c.seqs[seq].cells
-	c.seqs[seq] = seqState{}
-	if cells == 0 {
-		return
-	}
-	for i := range c.seqs {
-		if i != seq && (c.seqs[i].next > 0 || len(c.seqs[i].pending) > 0) {
-			c.seqs[i].cells += cells
-			return
-		}
-	}
+	c.dropCells(seq)
 }
 
 // KeepSequence removes every sequence except seq.
@@ -426,13 +442,11 @@ func (c *Context) KeepSequence(seq int) error {
 		return err
 	}
 	C.llama_memory_seq_keep(c.mem, C.llama_seq_id(seq))
-	total := c.usedLocked()
 	for i := range c.seqs {
 		if i != seq {
-			c.seqs[i] = seqState{}
+			c.dropCells(i)
 		}
 	}
-	c.seqs[seq].cells = min(total, int(c.seqs[seq].next))
 	return nil
 }
 
@@ -447,6 +461,7 @@ func (c *Context) Clear() error {
 	for i := range c.seqs {
 		c.seqs[i] = seqState{}
 	}
+	c.used = 0
 	return nil
 }
 

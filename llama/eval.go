@@ -217,7 +217,7 @@ func (c *Context) flushPending(ctx context.Context, op string, seq int) error {
 			return err
 		}
 		s.next += int32(n)
-		s.cells += n
+		c.addCells(seq, n)
 		c.stats.PromptTokens += n
 		toks = toks[n:]
 	}
@@ -294,7 +294,7 @@ func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) e
 	}
 	c.stats.ImageTokens += ch.nTok
 	s.next += int32(ch.nPos)
-	s.cells += ch.nTok
+	c.addCells(seq, ch.nTok)
 	return nil
 }
 

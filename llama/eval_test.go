@@ -582,3 +582,142 @@ func TestRefillClosesContext(t *testing.T) {
 		t.Fatalf("got %v, want ErrClosed", err)
 	}
 }
+
+// Poll lets work that arrives mid-generation join at the next step, not
+// when a running sequence finishes; DropCompletions returns none, and a
+// finished sequence's sampler is freed at once, so a long continuous batch
+// holds samplers only for the sequences running.
+func TestContinuousBatchPoll(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	ctx := context.Background()
+	prompt := userPrompt(t, l.model, "Describe the image.")
+	c := newContext(t, l, ContextOptions{ContextSize: 2048, MaxSequences: 4})
+	start := func(seq int, seed uint64) {
+		t.Helper()
+		if err := c.Append(ctx, seq, Prompt{Text: prompt, Images: []Image{testImage(32, 32, seed)}, AddSpecial: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	start(0, 1)
+	base := Live().Samplers
+	steps := 0     // decode steps seen by Poll
+	joinedAt := -1 // step at which the second job was started
+	finished := map[int]int{}
+	want := map[int]int{0: 12} // tokens of the job in each sequence
+	maxSamplers := 0
+	jobs := 1
+	out, err := c.GenerateWith(ctx, []GenerateRequest{{Seq: 0, MaxTokens: 12, IgnoreEnd: true}}, &GenerateOptions{
+		DropCompletions: true,
+		Poll: func() bool {
+			steps++
+			return steps == 3 && joinedAt < 0
+		},
+		Refill: func(fin []Completion) ([]GenerateRequest, error) {
+			maxSamplers = max(maxSamplers, Live().Samplers-base)
+			for _, f := range fin {
+				if _, ok := finished[f.Seq]; !ok {
+					finished[f.Seq] = steps
+				}
+				if len(f.Tokens) != want[f.Seq] {
+					t.Errorf("sequence %d: %d tokens, want %d", f.Seq, len(f.Tokens), want[f.Seq])
+				}
+				if err := c.RemoveSequence(f.Seq); err != nil {
+					return nil, err
+				}
+			}
+			if len(fin) == 0 && joinedAt < 0 {
+				joinedAt = steps
+				start(1, 2)
+				want[1] = 12
+				jobs++
+				return []GenerateRequest{{Seq: 1, MaxTokens: 12, IgnoreEnd: true}}, nil
+			}
+			// Later jobs reuse the freed sequences one after another.
+			if len(fin) > 0 && jobs < 8 {
+				var more []GenerateRequest
+				for _, f := range fin {
+					start(f.Seq, uint64(10+jobs))
+					want[f.Seq] = 3
+					jobs++
+					more = append(more, GenerateRequest{Seq: f.Seq, MaxTokens: 3, IgnoreEnd: true})
+				}
+				return more, nil
+			}
+			return nil, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != nil {
+		t.Errorf("DropCompletions: got %d completions, want none", len(out))
+	}
+	if joinedAt != 3 {
+		t.Fatalf("the polled job started at step %d, want 3", joinedAt)
+	}
+	if finished[0] == 0 || finished[0] <= joinedAt {
+		t.Errorf("sequence 0 finished at step %d: the second job should have joined while it ran (step %d)", finished[0], joinedAt)
+	}
+	if jobs != 8 {
+		t.Errorf("%d jobs ran, want 8", jobs)
+	}
+	// At most the two sequences running (plus the one just finished,
+	// whose completion Refill holds) have samplers.
+	if maxSamplers > 2 {
+		t.Errorf("up to %d samplers alive during Refill: finished sequences keep theirs", maxSamplers)
+	}
+	if n := Live().Samplers - base; n != 0 {
+		t.Errorf("%d samplers left after the call", n)
+	}
+}
+
+// Used counts shared cells once and frees them with their last holder:
+// units that come and go (a prefix forked to a branch, both removed) next
+// to a sequence that lives on leave the count where it was, as a
+// continuous batch over thousands of images needs.
+func TestUsedCellsWithCopies(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	ctx := context.Background()
+	c := newContext(t, l, ContextOptions{ContextSize: 1024, MaxSequences: 4})
+	if err := c.Append(ctx, 3, Prompt{Text: "a long-lived sequence of some words", AddSpecial: true}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Generate(ctx, []GenerateRequest{{Seq: 3, MaxTokens: 2, IgnoreEnd: true}}); err != nil {
+		t.Fatal(err)
+	}
+	base := c.Used()
+	if base == 0 {
+		t.Fatal("no cells used by sequence 3")
+	}
+	for i := range 40 {
+		if err := c.Append(ctx, 0, Prompt{Text: "shared prefix words " + MediaMarker(), Images: []Image{testImage(16, 16, uint64(i))}, AddSpecial: true}); err != nil {
+			t.Fatalf("cycle %d: %v", i, err)
+		}
+		prefix := c.Used()
+		if err := c.CopySequence(0, 1); err != nil {
+			t.Fatal(err)
+		}
+		if c.Used() != prefix {
+			t.Fatalf("cycle %d: a copy changed Used from %d to %d", i, prefix, c.Used())
+		}
+		if err := c.Append(ctx, 1, Prompt{Text: " and a suffix"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Generate(ctx, []GenerateRequest{{Seq: 1, MaxTokens: 3, IgnoreEnd: true}}); err != nil {
+			t.Fatal(err)
+		}
+		// The prefix goes first: its cells live on in the branch.
+		if err := c.RemoveSequence(0); err != nil {
+			t.Fatal(err)
+		}
+		if c.Used() <= base {
+			t.Fatalf("cycle %d: the branch's shared cells were freed with the prefix (Used %d)", i, c.Used())
+		}
+		if err := c.RemoveSequence(1); err != nil {
+			t.Fatal(err)
+		}
+		if c.Used() != base {
+			t.Fatalf("cycle %d: Used %d after the unit left, want %d", i, c.Used(), base)
+		}
+	}
+}

@@ -65,6 +65,7 @@ type genSeq struct {
 	comp    Completion
 	done    bool
 	logit   int // index in the current batch of this sequence's logits
+	index   int // position of its completion in GenerateWith's result; -1 when none is kept
 }
 
 // Generate continues every requested sequence until each stops, decoding
@@ -91,6 +92,16 @@ type GenerateOptions struct {
 	// are still running. Generation ends when nothing runs and Refill
 	// returns no requests. An error from Refill ends the call with it.
 	Refill func(finished []Completion) ([]GenerateRequest, error)
+	// Poll, if set with Refill, is asked after every decode step in which
+	// nothing finished whether Refill has new work to start (a request
+	// that arrived while the others ran); if it says so, Refill is called
+	// with no completions. It runs with the context locked, so it must
+	// be quick and must not use the context.
+	Poll func() bool
+	// DropCompletions makes GenerateWith return no completions: the
+	// caller took them in Refill. A batch that runs for hours would
+	// otherwise keep every text it generated until it ends.
+	DropCompletions bool
 }
 
 // GenerateWith is Generate with options. Its completions are in the order
@@ -107,23 +118,33 @@ func (c *Context) GenerateWith(ctx context.Context, reqs []GenerateRequest, opt 
 			c.mu.Unlock()
 		}
 	}()
-	var refill func([]Completion) ([]GenerateRequest, error)
+	var (
+		refill func([]Completion) ([]GenerateRequest, error)
+		poll   func() bool
+		keep   = true
+	)
 	if opt != nil {
 		refill = opt.Refill
+		if refill != nil {
+			poll = opt.Poll
+			keep = !opt.DropCompletions
+		}
 	}
-	var gs []*genSeq
+	// running holds the sequences still generating; a finished one leaves
+	// it (and frees its sampler) once its completion is recorded and, in a
+	// continuous batch, handed to Refill.
+	var running []*genSeq
+	var out []Completion
 	defer func() {
-		for _, g := range gs {
+		for _, g := range running {
 			freeSampler(g.sampler)
 		}
 	}()
 	// add validates requests against the running sequences and starts them.
 	add := func(reqs []GenerateRequest) error {
 		busy := map[int]bool{}
-		for _, g := range gs {
-			if !g.done {
-				busy[g.req.Seq] = true
-			}
+		for _, g := range running {
+			busy[g.req.Seq] = true
 		}
 		for _, r := range reqs {
 			if err := c.checkRequest(op, r, busy); err != nil {
@@ -132,92 +153,102 @@ func (c *Context) GenerateWith(ctx context.Context, reqs []GenerateRequest, opt 
 			busy[r.Seq] = true
 		}
 		for _, r := range reqs {
-			g := &genSeq{req: r, sampler: newSampler(r.Sampling), comp: Completion{Seq: r.Seq}}
+			g := &genSeq{req: r, sampler: newSampler(r.Sampling), comp: Completion{Seq: r.Seq}, index: -1}
 			for _, s := range r.Stop {
 				g.holdMax = max(g.holdMax, len(s))
 			}
-			gs = append(gs, g)
+			if keep {
+				g.index = len(out)
+				out = append(out, Completion{})
+			}
+			running = append(running, g)
 		}
 		return nil
 	}
 	if err := add(reqs); err != nil {
 		return nil, err
 	}
+	// collect moves the finished sequences out of running.
+	collect := func() []Completion {
+		var fin []Completion
+		kept := running[:0]
+		for _, g := range running {
+			if !g.done {
+				kept = append(kept, g)
+				continue
+			}
+			if g.index >= 0 {
+				out[g.index] = g.comp
+			}
+			fin = append(fin, g.comp)
+			freeSampler(g.sampler)
+		}
+		clear(running[len(kept):])
+		running = kept
+		return fin
+	}
 
 	stop := c.watch(ctx)
 	defer func() { stop() }()
-	told := map[*genSeq]bool{} // finished sequences already handed to Refill
-	// failed is what an error empties: every sequence of a plain call (as
-	// before a continuous batch existed), the running ones of a refilled
-	// call (the finished ones were handed to Refill and are the caller's).
-	failed := func(running []*genSeq) []*genSeq {
-		if refill == nil {
-			return gs
-		}
-		return running
-	}
 	for {
-		running := gs[:0:0]
-		for _, g := range gs {
-			if !g.done {
-				running = append(running, g)
+		fin := collect()
+		if refill != nil && (len(fin) > 0 || len(running) == 0 || (poll != nil && poll())) {
+			stop()
+			c.mu.Unlock()
+			locked = false
+			more, err := refill(fin)
+			c.mu.Lock()
+			locked = true
+			if c.p == nil {
+				// Closed during Refill: its abort flag is freed, so no
+				// watcher is armed again.
+				stop = func() {}
+				return nil, &Error{Op: op, Err: ErrClosed}
 			}
-		}
-		if refill != nil {
-			var fin []Completion
-			for _, g := range gs {
-				if g.done && !told[g] {
-					told[g] = true
-					fin = append(fin, g.comp)
-				}
+			stop = c.watch(ctx)
+			if err != nil {
+				c.dropSeqs(running)
+				return nil, err
 			}
-			if len(fin) > 0 || len(running) == 0 {
-				stop()
-				c.mu.Unlock()
-				locked = false
-				more, err := refill(fin)
-				c.mu.Lock()
-				locked = true
-				if c.p == nil {
-					// Closed during Refill: its abort flag is freed, so
-					// no watcher is armed again.
-					stop = func() {}
-					return nil, &Error{Op: op, Err: ErrClosed}
-				}
-				stop = c.watch(ctx)
-				if err != nil {
-					c.dropSeqs(running)
-					return nil, err
-				}
-				if err := add(more); err != nil {
-					c.dropSeqs(running)
-					return nil, err
-				}
-				running = running[:0]
-				for _, g := range gs {
-					if !g.done {
-						running = append(running, g)
-					}
-				}
+			if err := add(more); err != nil {
+				c.dropSeqs(running)
+				return nil, err
 			}
 		}
 		if len(running) == 0 {
 			break
 		}
+		// On an error, the running sequences are emptied: their KV cache
+		// may hold a partly decoded step. The finished ones of a plain
+		// call go too (as before a continuous batch existed); those of a
+		// refilled call were handed to Refill and are the caller's.
 		if err := ctx.Err(); err != nil {
-			c.dropSeqs(failed(running))
+			c.dropFailed(running, out, refill == nil)
 			return nil, &Error{Op: op, Err: err}
 		}
 		if err := c.step(ctx, op, running); err != nil {
-			c.dropSeqs(failed(running))
+			c.dropFailed(running, out, refill == nil)
 			return nil, err
 		}
 	}
-	out := make([]Completion, len(gs))
-	for i, g := range gs {
-		out[i] = g.comp
+	if !keep {
+		return nil, nil
 	}
 	return out, nil
+}
+
+// dropFailed empties the sequences of a failed Generate: the running ones,
+// and with all also those that finished before (their completions).
+func (c *Context) dropFailed(running []*genSeq, done []Completion, all bool) {
+	c.dropSeqs(running)
+	if !all {
+		return
+	}
+	for _, d := range done {
+		if d.Reason != "" {
+			c.removeLocked(d.Seq)
+		}
+	}
 }
 
 // checkRequest validates one request; busy holds the sequences already
@@ -309,7 +340,7 @@ func (c *Context) step(ctx context.Context, op string, running []*genSeq) error 
 			}
 			n += k
 			s.next += int32(k)
-			s.cells += k
+			c.addCells(g.req.Seq, k)
 			s.pending = s.pending[k:]
 		}
 	}

@@ -45,10 +45,13 @@ func (img *Image) contentID() string {
 }
 
 // DefaultThreads is the thread count used when options leave it at 0: the
-// number of CPUs Go may use, at most 16 (decode is bound by memory
-// bandwidth, and more threads than cores only adds contention).
+// number of CPUs Go may use (GOMAXPROCS, which follows a container's CPU
+// limit) but no more than the CPUs the process may run on, and at most 16
+// (decode is bound by memory bandwidth). More threads than cores make
+// ggml's threads wait for each other at every step: with GOMAXPROCS=3 on
+// two cores a batch measured here crawled hundreds of times slower.
 func DefaultThreads() int {
-	return min(runtime.GOMAXPROCS(0), 16)
+	return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU(), 16))
 }
 
 // Source of the linked llama.cpp, as pinned in go.mod (third_party/README.md).

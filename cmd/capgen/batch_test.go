@@ -3,13 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/capgen/capgen/internal/testmodels"
+	toyscene "github.com/capgen/capgen/models/toy/scene"
 	"github.com/capgen/capgen/sidecar"
 )
 
@@ -97,15 +102,7 @@ func TestBatchInterruptAndResume(t *testing.T) {
 	args := []string{"capgen", "batch", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1", "--max-tokens", "4",
 		"--out", out, "--progress", "json", "--workers", "1", dir}
 
-	// Cancel (as Ctrl-C does) once the first image is done.
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	errOut := &cancelAfter{cancel: cancel, marker: `"status":"ok"`}
-	app := newApp()
-	app.Writer, app.ErrWriter = &bytes.Buffer{}, errOut
-	if code := runApp(ctx, app, args, errOut); code != exitInterrupted {
-		t.Fatalf("exit %d, want %d: %s", code, exitInterrupted, errOut.buf.String())
-	}
+	interruptAtFirst(t, args)
 	first := journalLines(t, out)
 	if len(first) < 1 || len(first) > 2 {
 		t.Fatalf("%d records after the interrupt, want 1 or 2 (the image in the model is finished)", len(first))
@@ -123,6 +120,22 @@ func TestBatchInterruptAndResume(t *testing.T) {
 	}
 }
 
+// interruptAtFirst runs args with --progress json and cancels the run (as
+// Ctrl-C does) once the first image is done; the run must exit 130. It
+// returns what the run wrote to stderr.
+func interruptAtFirst(t *testing.T, args []string) *cancelAfter {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	errOut := &cancelAfter{cancel: cancel, marker: `"status":"ok"`}
+	app := newApp()
+	app.Writer, app.ErrWriter = &bytes.Buffer{}, errOut
+	if code := runApp(ctx, app, args, errOut); code != exitInterrupted {
+		t.Fatalf("exit %d, want %d: %s", code, exitInterrupted, errOut.buf.String())
+	}
+	return errOut
+}
+
 // cancelAfter cancels a context when a marker is written to it.
 type cancelAfter struct {
 	buf    bytes.Buffer
@@ -135,4 +148,55 @@ func (c *cancelAfter) Write(p []byte) (int, error) {
 		c.cancel()
 	}
 	return c.buf.Write(p)
+}
+
+// An interrupt during a long batch takes back the images still queued for
+// the model: only those it has started are finished (the message says how
+// many, at most what --parallel runs), each of them with its record and
+// sidecar, and the resume does the rest.
+func TestBatchInterruptFinishesOnlyStarted(t *testing.T) {
+	dir := t.TempDir()
+	const total = 40
+	for i := range total {
+		s := toyscene.Scene{Rows: 2, Cols: 2, Cells: make([]toyscene.Cell, 4)}
+		s.Cells[i%4] = toyscene.Cell{Filled: true, Shape: toyscene.Shape(i / 4 % toyscene.NumShapes), Colour: toyscene.Colour(i % toyscene.NumColours)}
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("p%02d.png", i)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := png.Encode(f, toyscene.Render(s, 192, 144, toyscene.NewRand(uint64(i)), nil)); err != nil {
+			t.Fatal(err)
+		}
+		f.Close()
+	}
+	out := filepath.Join(t.TempDir(), "captions.jsonl")
+	// 4 sequences: two images at a time (a prefix and a caption each),
+	// with a queue of 8 waiting.
+	args := []string{"capgen", "batch", "--model", "toy", "--threads", "1", "--parallel", "4", "--txt",
+		"--out", out, "--progress", "json", dir}
+	errOut := interruptAtFirst(t, args)
+	m := regexp.MustCompile(`finishing the (\d+) images in progress`).FindStringSubmatch(errOut.buf.String())
+	if m == nil {
+		t.Fatalf("no message about the images in progress: %s", errOut.buf.String())
+	}
+	// Two run; one more may have been taken from the queue and wait for
+	// a free sequence inside the engine.
+	if n, _ := strconv.Atoi(m[1]); n > 3 {
+		t.Errorf("finishing %d images after the interrupt: the queued ones were not taken back", n)
+	}
+	recs := journalLines(t, out)
+	if len(recs) >= total/2 {
+		t.Errorf("%d of %d images done after an interrupt at the first one", len(recs), total)
+	}
+	txt, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if len(txt) != len(recs) {
+		t.Errorf("%d sidecars for %d records", len(txt), len(recs))
+	}
+	code, _, stderr := capture(t, args[1:]...)
+	if code != exitOK {
+		t.Fatalf("resume: exit %d: %s", code, stderr)
+	}
+	if n := len(journalLines(t, out)); n != total {
+		t.Errorf("%d records after the resume, want %d", n, total)
+	}
 }

@@ -58,7 +58,7 @@ func batchCommand() *cli.Command {
 			&cli.StringFlag{Name: "mode", Usage: "skip (images done in --out), overwrite (redo all, replace sidecar text) or append (redo, keep existing sidecar text)", Value: "skip", Destination: &o.Mode},
 			&cli.StringFlag{Name: "progress", Usage: "auto, bar, json (NDJSON events on stderr) or none", Value: "auto", Destination: &o.Progress},
 			&cli.IntFlag{Name: "workers", Usage: "goroutines decoding and resizing images ahead of the model", Value: 2, Destination: &o.Workers},
-			&cli.IntFlag{Name: "batch-images", Usage: "images captioned together in one continuous batch (0 = enough to keep --parallel sequences busy)", Destination: &o.Images},
+			&cli.IntFlag{Name: "batch-images", Usage: "images decoded and queued ahead of the model (0 = twice --parallel)", Destination: &o.Images},
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
 		),
 		Action: func(c *cli.Context) error {
@@ -275,26 +275,28 @@ type batchCounts struct {
 }
 
 // batchRun captions paths with e: workers decode ahead, the model takes
-// groups of images as continuous batches, each result goes to the journal
-// (and sidecars) as its group finishes. Images whose key is in done are
-// skipped.
+// the images as one continuous batch (caption.Engine.DescribeStream: an
+// image joins the running decode as soon as a sequence is free), and each
+// result goes to the journal (and sidecars) as soon as it is finished.
+// Images whose key is in done are skipped.
 func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOptions, paths []string, done map[string]json.RawMessage, journal *sidecar.Journal, progress string) (batchCounts, error) {
 	langs, detail, strategy, err := o.captionOptions.parse()
 	if err != nil {
 		return batchCounts{}, err
 	}
-	// Images go to the model in groups that fill its sequences twice over,
-	// so a finished caption's slot always has a next image waiting
-	// (caption.Engine.DescribeBatch runs each group as a continuous batch).
-	group := o.Images
-	if group <= 0 {
-		group = max(1, 2*e.MaxSequences()/(len(langs)+1))
+	// Images wait for the model in a queue long enough to refill every
+	// sequence twice over, so a finished caption's slot always has a next
+	// image; on a CPU, the workers then decode in longer runs, which
+	// disturbs the model's threads less than one image at a time.
+	queue := o.Images
+	if queue <= 0 {
+		queue = 2 * e.MaxSequences()
 	}
 
 	// Workers read, hash, decode and resize ahead of the model. They stop
 	// when ctx is cancelled; the images being captioned are finished.
 	jobs := make(chan string)
-	ready := make(chan prepared, max(2*o.Workers, 2*group))
+	ready := make(chan prepared, max(2*o.Workers, queue))
 	var wg sync.WaitGroup
 	for range o.Workers {
 		wg.Add(1)
@@ -319,107 +321,159 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 		wg.Wait()
 		close(ready)
 	}()
+	defer func() {
+		// Let the workers finish what they hold and exit.
+		go func() {
+			for range ready {
+			}
+		}()
+	}()
 
 	prog := newProgress(errw, progress, len(paths))
 	start := time.Now()
 	var nOK, nFailed, nSkipped, tokens int
-	// A signal cancels ctx; the images in the model are finished with a
-	// context that the signal does not cancel.
-	work := context.WithoutCancel(ctx)
-	var inFlight atomic.Int64
-	defer context.AfterFunc(ctx, func() {
-		if n := inFlight.Load(); n > 0 {
-			fmt.Fprintf(errw, "\ncapgen: interrupted: finishing the %d images in progress (interrupt again to stop at once; unfinished images are redone on resume)\n", n)
-		}
-	})()
-	record := func(job prepared, rec batchRecord, took time.Duration) error {
-		if job.err != nil {
-			rec.Error = job.err.Error()
-			nFailed++
-			prog.event(job.path, "failed", took, rec.Error)
-		} else {
-			nOK++
-			prog.event(job.path, "ok", took, "")
-		}
-		if rec.Key == "" {
-			// Unreadable file: keyed by path so the failure is recorded
-			// but the image is tried again next run.
-			rec.Key = "error:" + job.path
-		}
-		if err := journal.Append(rec); err != nil {
-			return fmt.Errorf("--out %s: %w", o.Out, err)
-		}
-		return nil
+
+	// One goroutine owns the journal, the sidecars and the progress: it
+	// takes each image's outcome as it comes. A journal that cannot be
+	// written stops the run (the images in progress are finished).
+	type outcome struct {
+		job     prepared
+		res     *caption.Result
+		skipped bool
+		took    time.Duration
 	}
-	for first := range ready {
-		if ctx.Err() != nil {
-			break
-		}
-		// Take what the workers have ready, up to a group, without
-		// waiting for more.
-		batch := []prepared{first}
-	fill:
-		for len(batch) < group {
-			select {
-			case j, ok := <-ready:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, j)
-			default:
-				break fill
+	outcomes := make(chan outcome, 2*queue)
+	feedCtx, stopFeeding := context.WithCancel(ctx)
+	defer stopFeeding()
+	var writeErr error
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for oc := range outcomes {
+			if writeErr != nil {
+				continue
 			}
-		}
-		var todo []prepared
-		var reqs []*caption.Request
-		for _, job := range batch {
-			rec := batchRecord{Key: job.key, File: job.path, Time: time.Now().UTC().Format(time.RFC3339)}
-			switch {
-			case job.err == nil && o.Mode == "skip" && done[job.key] != nil:
+			job := oc.job
+			if oc.skipped {
 				nSkipped++
 				prog.event(job.path, "skipped", 0, "")
-			case job.err != nil:
-				if err := record(job, rec, 0); err != nil {
-					return batchCounts{}, err
-				}
-			default:
-				todo = append(todo, job)
-				reqs = append(reqs, &caption.Request{
-					Image: job.img, Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
-					Generation: caption.Generation{MaxTokens: o.MaxTokens},
-				})
+				continue
 			}
-		}
-		if len(reqs) == 0 {
-			continue
-		}
-		t0 := time.Now()
-		inFlight.Store(int64(len(reqs)))
-		results, errs := e.DescribeBatch(work, reqs)
-		inFlight.Store(0)
-		took := time.Since(t0) / time.Duration(len(reqs))
-		for i, job := range todo {
 			rec := batchRecord{Key: job.key, File: job.path, Time: time.Now().UTC().Format(time.RFC3339)}
-			job.err = errs[i]
 			if job.err == nil {
-				res := results[i]
+				res := oc.res
 				rec.Model, rec.Width, rec.Height, rec.Captions = res.Model, res.Width, res.Height, res.Captions
 				for _, c := range res.Captions {
 					tokens += c.Tokens
 				}
 				job.err = writeSidecars(job.path, res, o)
 			}
-			if err := record(job, rec, took); err != nil {
-				return batchCounts{}, err
+			if job.err != nil {
+				rec.Error = job.err.Error()
+				nFailed++
+				prog.event(job.path, "failed", oc.took, rec.Error)
+			} else {
+				nOK++
+				prog.event(job.path, "ok", oc.took, "")
+			}
+			if rec.Key == "" {
+				// Unreadable file: keyed by path so the failure is
+				// recorded but the image is tried again next run.
+				rec.Key = "error:" + job.path
+			}
+			if err := journal.Append(rec); err != nil {
+				writeErr = fmt.Errorf("--out %s: %w", o.Out, err)
+				stopFeeding()
 			}
 		}
-	}
-	prog.finish()
-	// Let the workers finish what they hold and exit.
+	}()
+
+	// The feeder hands the prepared images to the model; at an interrupt
+	// (ctx) it stops, takes back the queued images the model has not
+	// started, and those in progress are finished with a context that the
+	// interrupt does not cancel.
+	in := make(chan *caption.Request, queue)
+	var mu sync.Mutex
+	pending := map[*caption.Request]prepared{}
+	sentAt := map[*caption.Request]time.Time{}
+	var inFlight atomic.Int64
+	fed := make(chan struct{})
 	go func() {
-		for range ready {
+		defer close(fed)
+		defer close(in)
+		defer func() {
+			if ctx.Err() == nil {
+				return
+			}
+			// Interrupted: take back the images still waiting in the
+			// queue, so that only those the model has started are
+			// finished (the others are redone on resume).
+			for {
+				select {
+				case req := <-in:
+					mu.Lock()
+					delete(pending, req)
+					delete(sentAt, req)
+					mu.Unlock()
+					inFlight.Add(-1)
+					continue
+				default:
+				}
+				break
+			}
+			if n := inFlight.Load(); n > 0 {
+				fmt.Fprintf(errw, "\ncapgen: interrupted: finishing the %d images in progress (interrupt again to stop at once; unfinished images are redone on resume)\n", n)
+			}
+		}()
+		for job := range ready {
+			if feedCtx.Err() != nil {
+				return
+			}
+			switch {
+			case job.err == nil && o.Mode == "skip" && done[job.key] != nil:
+				outcomes <- outcome{job: job, skipped: true}
+			case job.err != nil:
+				outcomes <- outcome{job: job}
+			default:
+				req := &caption.Request{
+					Image: job.img, Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
+					Generation: caption.Generation{MaxTokens: o.MaxTokens},
+				}
+				mu.Lock()
+				pending[req], sentAt[req] = job, time.Now()
+				mu.Unlock()
+				inFlight.Add(1)
+				select {
+				case in <- req:
+				case <-feedCtx.Done():
+					inFlight.Add(-1)
+					return
+				}
+			}
 		}
 	}()
+	_, err = e.DescribeStream(context.WithoutCancel(ctx), in, func(req *caption.Request, res *caption.Result, err error) {
+		mu.Lock()
+		job, t0 := pending[req], sentAt[req]
+		delete(pending, req)
+		delete(sentAt, req)
+		mu.Unlock()
+		inFlight.Add(-1)
+		job.err = err
+		job.img = nil // the decoded image is no longer needed
+		outcomes <- outcome{job: job, res: res, took: time.Since(t0)}
+	})
+	stopFeeding()
+	<-fed
+	close(outcomes)
+	<-written
+	prog.finish()
+	if writeErr != nil {
+		return batchCounts{}, writeErr
+	}
+	if err != nil {
+		return batchCounts{}, err
+	}
 	return batchCounts{ok: nOK, failed: nFailed, skipped: nSkipped, tokens: tokens, elapsed: time.Since(start)}, nil
 }
 
