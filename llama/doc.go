@@ -29,6 +29,15 @@
 // cells are shared), each gets its own Append (a language, a question), and
 // one Generate call decodes them all together, one llama_decode per step.
 //
+// Context.GenerateWith turns that into a continuous batch: its Refill
+// callback receives each finished sequence and may free it
+// (RemoveSequence) and start new ones in its place, and Poll lets work that
+// arrives mid-generation join at the next step. Finished sequences release
+// their samplers at once and DropCompletions keeps no texts, so one call
+// can run for a whole batch job. Context.Used counts KV cells exactly:
+// cells shared by copies of a prefix are counted once and freed with their
+// last holder.
+//
 // # Cancellation
 //
 // Methods that decode take a context.Context. Cancellation is checked
