@@ -394,8 +394,11 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 	// interrupt does not cancel.
 	in := make(chan *caption.Request, queue)
 	var mu sync.Mutex
-	pending := map[*caption.Request]prepared{}
-	sentAt := map[*caption.Request]time.Time{}
+	type sent struct {
+		job prepared
+		at  time.Time
+	}
+	pending := map[*caption.Request]sent{}
 	var inFlight atomic.Int64
 	fed := make(chan struct{})
 	go func() {
@@ -413,7 +416,6 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 				case req := <-in:
 					mu.Lock()
 					delete(pending, req)
-					delete(sentAt, req)
 					mu.Unlock()
 					inFlight.Add(-1)
 					continue
@@ -440,7 +442,7 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 					Generation: caption.Generation{MaxTokens: o.MaxTokens},
 				}
 				mu.Lock()
-				pending[req], sentAt[req] = job, time.Now()
+				pending[req] = sent{job, time.Now()}
 				mu.Unlock()
 				inFlight.Add(1)
 				select {
@@ -454,14 +456,14 @@ func batchRun(ctx context.Context, e *caption.Engine, errw io.Writer, o batchOpt
 	}()
 	_, err = e.DescribeStream(context.WithoutCancel(ctx), in, func(req *caption.Request, res *caption.Result, err error) {
 		mu.Lock()
-		job, t0 := pending[req], sentAt[req]
+		sn := pending[req]
 		delete(pending, req)
-		delete(sentAt, req)
 		mu.Unlock()
 		inFlight.Add(-1)
+		job := sn.job
 		job.err = err
 		job.img = nil // the decoded image is no longer needed
-		outcomes <- outcome{job: job, res: res, took: time.Since(t0)}
+		outcomes <- outcome{job: job, res: res, took: time.Since(sn.at)}
 	})
 	stopFeeding()
 	<-fed
