@@ -367,7 +367,10 @@ func (e *Engine) run(ctx context.Context, src feed, st *stats) error {
 		return fill()
 	}}
 	if src.ready != nil {
-		opt.Poll = func() bool { return len(queue) == 0 && more && len(free) > 1 && src.ready() }
+		// New work is taken between steps only when nothing waits and an
+		// image unit (its prefix and one output: two sequences) could
+		// start now; otherwise the next finished sequence brings it in.
+		opt.Poll = func() bool { return len(queue) == 0 && more && len(free) >= 2 && src.ready() }
 	}
 	_, err = lc.GenerateWith(ctx, first, opt)
 	if err == nil && len(queue) > 0 {
