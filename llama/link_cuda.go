@@ -9,3 +9,6 @@ package llama
 #cgo LDFLAGS: -L${SRCDIR}/../build/lib -lmtmd -lllama -lggml -lggml-cuda -lggml-cpu -lggml-base -lcudart -lcublas -lcublasLt -lcuda -lstdc++ -lm -ldl -lpthread
 */
 import "C"
+
+// Backend is the GPU backend this binary was built with ("cpu" when none).
+const Backend = "cuda"

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/capgen/capgen/internal/testmodels"
+	"github.com/capgen/capgen/llama"
 )
 
 func TestBenchJSON(t *testing.T) {
@@ -44,7 +45,7 @@ func TestBenchJSON(t *testing.T) {
 	if r.Leak == nil || r.Leak.Images != 12 || len(r.Leak.RSSMiB) < 2 {
 		t.Errorf("leak figures: %+v", r.Leak)
 	}
-	if r.Memory.PeakRSSMiB <= 0 || r.Machine.CPUs <= 0 || r.Machine.LlamaCpp == "" || r.Model.Projector != "mlp" {
+	if r.Memory.PeakRSSMiB <= 0 || r.Machine.CPUs <= 0 || r.Machine.LlamaCpp == "" || r.Machine.Backend != llama.Backend || r.Model.Projector != "mlp" {
 		t.Errorf("machine/model/memory: %+v %+v %+v", r.Machine, r.Model, r.Memory)
 	}
 	saved, err := os.ReadFile(out)

@@ -103,6 +103,7 @@ type benchMachine struct {
 	GOARCH     string        `json:"goarch"`
 	GoVersion  string        `json:"go_version"`
 	GPUOffload bool          `json:"gpu_offload"`
+	Backend    string        `json:"backend"`
 	System     string        `json:"llama_system_info"`
 	LlamaCpp   string        `json:"llama_cpp"`
 	Devices    []benchDevice `json:"devices"`
@@ -244,13 +245,16 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 	rep := &benchReport{
 		Machine: benchMachine{
 			CPUs: runtime.NumCPU(), Threads: threads, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
-			GPUOffload: llama.SupportsGPUOffload(), System: llama.SystemInfo(), LlamaCpp: llama.LlamaCppCommit + " (" + llama.SourceModule + ")",
+			GPUOffload: llama.SupportsGPUOffload(), Backend: llama.Backend, System: llama.SystemInfo(), LlamaCpp: llama.LlamaCppCommit + " (" + llama.SourceModule + ")",
 		},
 		Settings: map[string]any{
 			"images": o.Images, "size": fmt.Sprintf("%dx%d", width, height), "languages": o.Langs, "gen_tokens": o.GenTokens,
 			"max_tokens": o.MaxTokens, "threads": threads, "gpu_layers": o.GPULayers, "parallel": o.Parallel,
 		},
 		Timestamps: map[string]string{"start": time.Now().UTC().Format(time.RFC3339)},
+	}
+	if note := gpuNote(); note != "" {
+		rep.Notes = append(rep.Notes, note)
 	}
 	progress := func(format string, args ...any) {
 		if o.Format == "table" {
@@ -618,7 +622,7 @@ func leakCheck(ctx context.Context, e *caption.Engine, paths []string, n, maxTok
 func (r *benchReport) table(w io.Writer) {
 	m := r.Machine
 	fmt.Fprintf(w, "machine   %d CPUs, %d threads, %s/%s, %s, GPU offload %v\n", m.CPUs, m.Threads, m.GOOS, m.GOARCH, m.GoVersion, m.GPUOffload)
-	fmt.Fprintf(w, "build     llama.cpp %s\n          %s\n", m.LlamaCpp, m.System)
+	fmt.Fprintf(w, "build     llama.cpp %s, backend %s\n          %s\n", m.LlamaCpp, m.Backend, m.System)
 	for _, d := range m.Devices {
 		fmt.Fprintf(w, "device    %s (%s) %s, %.0f MiB free of %.0f\n", d.Name, d.Kind, d.Description, d.FreeMiB, d.TotalMiB)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/capgen/capgen/internal/testmodels"
+	"github.com/capgen/capgen/llama"
 )
 
 // TestScripts runs the command-line scenarios in testdata/script against
@@ -20,6 +21,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("MODEL", p.Model)
 			env.Setenv("MMPROJ", p.MMProj)
 			env.Setenv("SCENE", scene(t))
+			env.Setenv("BACKEND", llama.Backend)
 			env.Setenv("CAPGEN_THREADS", "1")
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/config")
 			env.Setenv("CAPGEN_MODELS", env.WorkDir+"/models")
