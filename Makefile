@@ -4,6 +4,8 @@
 #
 #   make              libraries (when their inputs changed) + bin/capgen
 #   make test         everything above, then go test ./...
+#   make test-fresh   the README's commands on an empty module cache, and capgen
+#                     as another module's dependency (internal/installtest; CI)
 #   make cuda         the same with the CUDA backend (needs nvcc)
 #   make metal        the same with the Metal backend (macOS)
 #   make portable     x86-64-v3 build for binaries that run on other machines
@@ -14,7 +16,6 @@
 
 SHELL := /bin/bash
 GO ?= go
-CMAKE ?= cmake
 BUILD ?= build
 BACKEND ?= cpu
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -22,52 +23,39 @@ GOTEST_FLAGS ?=
 # GO_TAGS selects the link flags of package llama (llama/link_*.go).
 GO_TAGS ?=
 
-CMAKE_FLAGS := -G Ninja -DCMAKE_BUILD_TYPE=Release
 ifeq ($(BACKEND),cuda)
-  CMAKE_FLAGS += -DCAPGEN_CUDA=ON
   GO_TAGS := cuda
   CUDA_HOME ?= $(or $(shell dirname $$(dirname $$(command -v nvcc 2>/dev/null)) 2>/dev/null),/usr/local/cuda)
   export CGO_LDFLAGS := -L$(CUDA_HOME)/lib64 -L$(CUDA_HOME)/lib64/stubs $(CGO_LDFLAGS)
-  ifneq ($(CUDA_ARCH),)
-    CMAKE_FLAGS += -DCMAKE_CUDA_ARCHITECTURES=$(CUDA_ARCH)
-  endif
 endif
 ifeq ($(BACKEND),metal)
-  CMAKE_FLAGS += -DCAPGEN_METAL=ON
   GO_TAGS := metal
-endif
-ifeq ($(PORTABLE),1)
-  CMAKE_FLAGS += -DCAPGEN_PORTABLE=ON
 endif
 
 # Each backend gets its own CMake tree so switching does not rebuild the rest.
 CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
-STAMP := $(BUILD)/.stamp-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
 GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
 
-.PHONY: all libs capgen test demo cuda metal portable clean deps bench gpu-check device-bundle toy-model toy-eval
+.PHONY: all libs capgen test test-fresh demo cuda metal portable clean deps bench gpu-check device-bundle toy-model toy-eval
 
 all: capgen
 
 deps:
 	@bash scripts/deps.sh
 
-# The source folder of the pinned module; downloading it is part of `go list`.
-# LLAMA_SRC=DIR overrides it (a copy of the module's llama/ and ml/ folders,
-# for a machine without network).
-LLAMA_SRC ?= $(shell $(GO) list -m -f '{{.Dir}}' github.com/ollama/ollama)
+# llama.cpp, ggml and mtmd are built and installed into $(BUILD) by
+# cmd/capgen-native, the same command an application that imports capgen
+# runs once (README, "Use as a library"). It downloads the pinned module
+# github.com/ollama/ollama into the module cache when it is not there yet;
+# LLAMA_SRC=DIR uses a copy of the module's llama/ and ml/ folders instead
+# (a machine without network). Ninja decides what to recompile.
+LLAMA_SRC ?=
+NATIVE_FLAGS := -source . -prefix $(BUILD) -build-dir $(CMAKE_DIR) -backend $(BACKEND) -jobs $(JOBS) \
+	$(if $(filter 1,$(PORTABLE)),-portable) $(if $(CUDA_ARCH),-cuda-arch '$(CUDA_ARCH)') \
+	$(if $(LLAMA_SRC),-llama-src '$(LLAMA_SRC)')
 
-$(STAMP): CMakeLists.txt go.sum | deps
-	@src='$(LLAMA_SRC)'; if [ -z "$$src" ]; then echo "error: could not locate module github.com/ollama/ollama (go mod download github.com/ollama/ollama)" >&2; exit 1; fi; \
-	$(CMAKE) -S . -B $(CMAKE_DIR) $(CMAKE_FLAGS) -DLLAMA_SOURCE_ROOT="$$src" -DCMAKE_INSTALL_PREFIX=$(abspath $(BUILD)) >/dev/null
-	$(CMAKE) --build $(CMAKE_DIR) -j $(JOBS)
-	$(CMAKE) --install $(CMAKE_DIR) >/dev/null
-	@rm -f $(BUILD)/.stamp-*; touch $@
-
-# Ninja decides what to recompile; the stamp only avoids re-running CMake.
-libs: $(STAMP)
-	@$(CMAKE) --build $(CMAKE_DIR) -j $(JOBS) | grep -v '^ninja: no work to do' || true
-	@$(CMAKE) --install $(CMAKE_DIR) >/dev/null
+libs: | deps
+	$(GO) run ./cmd/capgen-native $(NATIVE_FLAGS) >/dev/null
 
 capgen: libs
 	$(GO) build $(GO_BUILD_TAGS) -o bin/capgen ./cmd/capgen
@@ -77,6 +65,16 @@ test: capgen
 	$(GO) test $(GO_BUILD_TAGS) $(GOTEST_FLAGS) ./...
 	# The statistical language identifier is opt-in (-tags lingua): test it too.
 	$(GO) test -tags lingua $(GOTEST_FLAGS) ./caption/
+
+# What a newcomer meets (internal/installtest): a clean copy of the tree runs
+# make demo and make test on an empty module cache, and an application module
+# outside the tree builds against capgen through cmd/capgen-native. The
+# machine's module download cache is their file proxy (no network), so it is
+# filled first. Each builds llama.cpp from scratch: about 25 minutes in all
+# on two cores.
+test-fresh: deps
+	$(GO) mod download
+	CAPGEN_FRESH=1 $(GO) test -count=1 -timeout 80m -v ./internal/installtest
 
 # The main job on the embedded default: the toy model of testdata/toy
 # (compiled into bin/capgen; --model toy) captions a drawn scene in three

@@ -5,11 +5,27 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "llama.h"
-#include "mtmd.h"
-#include "gguf.h"
-#include "ggml-backend.h"
-#include "ggml-cpu.h"
+
+// The headers come with the static libraries from cmd/capgen-native: in a
+// checkout, `make` installs them into build/ (found through cgo.go's -I);
+// an application that imports capgen installs them once into a prefix
+// (/usr/local, or another one given to the compiler by CGO_CPPFLAGS). A
+// missing or mismatched install stops here with what to do (followed by
+// the compiler's one fatal error for the missing file), instead of a page
+// of compiler and linker errors.
+#if defined(__has_include) && !__has_include("capgen/capgen_native.h")
+#error "capgen: llama.cpp's libraries for package llama are not installed. Build and install them once with: go run github.com/capgen/capgen/cmd/capgen-native -go-env (into ~/.local, flags recorded in go env; or -prefix /usr/local as root). Inside a capgen checkout: make. See the README, 'Use as a library'."
+#else
+#include "capgen/capgen_native.h"
+#if CAPGEN_NATIVE_LAYOUT != 1 || !defined(CAPGEN_NATIVE_PIN_v0_17_4)
+#error "capgen: the installed capgen/capgen_native.h is from another capgen version (this one needs llama.cpp from github.com/ollama/ollama v0.17.4): rebuild with go run github.com/capgen/capgen/cmd/capgen-native -go-env (or make in a checkout)"
+#endif
+#endif
+#include "capgen/llama.h"
+#include "capgen/mtmd.h"
+#include "capgen/gguf.h"
+#include "capgen/ggml-backend.h"
+#include "capgen/ggml-cpu.h"
 
 // Routes llama.cpp, ggml and mtmd logs to goLogCallback.
 void capgen_log_install(void);

@@ -2,8 +2,11 @@
 
 package llama
 
-// The headers and static libraries come from `make` (build/include,
-// build/lib); the link flags for each backend are in link_*.go.
+// The headers (capgen/*.h) and static libraries come from
+// cmd/capgen-native: `make` installs them into build/ of a checkout, which
+// is searched first; an application's build finds them in /usr/local or
+// through CGO_CPPFLAGS and CGO_LDFLAGS. The link flags for each backend are
+// in link_*.go.
 
 /*
 #cgo CFLAGS: -I${SRCDIR}/../build/include -O2

@@ -64,9 +64,13 @@
 //
 // # Building
 //
-// The package links the static libraries that `make` builds from the
-// llama.cpp sources of the pinned Go module github.com/ollama/ollama into
-// build/ (see third_party/README.md). Build tag cuda links the CUDA
+// The package links ggml, llama and mtmd as static libraries built from the
+// llama.cpp sources of the pinned Go module github.com/ollama/ollama (see
+// third_party/README.md) by cmd/capgen-native: in a checkout `make`
+// installs them into build/, which is searched first; a program that
+// imports capgen runs `go run github.com/capgen/capgen/cmd/capgen-native
+// -go-env` once (README, "Use as a library"). Without them the build stops
+// at an #error in bridge.h that says so. Build tag cuda links the CUDA
 // backend, metal the Metal one; CGO_ENABLED=0 fails with a message saying
 // cgo is needed.
 package llama

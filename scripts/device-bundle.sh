@@ -29,6 +29,9 @@ go mod vendor -o "$tmp/vendor"
 rm -rf "$tmp/vendor/github.com/pemistahl"
 (cd "$tmp" && tar -cf - vendor) | xz -T0 -6 > "$out/vendor.tar.xz"
 echo "device-bundle: llama.cpp sources"
-src=$(go list -m -f '{{.Dir}}' github.com/ollama/ollama)
+# go mod download (not go list -m, which names no folder for a module that
+# is not in the cache yet) prints where the module is.
+src=$(go mod download -json github.com/ollama/ollama | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
+[ -n "$src" ] || { echo "device-bundle: cannot locate github.com/ollama/ollama" >&2; exit 1; }
 (cd "$src" && tar -cf - llama ml) | xz -T0 -6 > "$out/llama.tar.xz"
 du -sh "$out"/*
