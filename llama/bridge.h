@@ -23,7 +23,6 @@
 #endif
 #include "capgen/llama.h"
 #include "capgen/mtmd.h"
-#include "capgen/gguf.h"
 #include "capgen/ggml-backend.h"
 #include "capgen/ggml-cpu.h"
 

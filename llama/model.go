@@ -84,10 +84,11 @@ func LoadModel(ctx context.Context, path string, opt *ModelOptions) (*Model, err
 	if opt == nil {
 		opt = &ModelOptions{}
 	}
-	if err := checkGGUF(op, path); err != nil {
+	f, err := readGGUF(op, path)
+	if err != nil {
 		return nil, err
 	}
-	if arch := ggufArchitecture(path); arch == "clip" {
+	if f.Architecture() == "clip" {
 		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf("this is an mmproj projector, not a text model: load it with LoadProjector (--mmproj): %w", ErrBadFile)}
 	}
 	if err := ctx.Err(); err != nil {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"unsafe"
+
+	"github.com/capgen/capgen/gguf"
 )
 
 // ProjectorOptions configures LoadProjector. A nil *ProjectorOptions means
@@ -65,125 +67,41 @@ type ProjectorInfo struct {
 	NonCausal bool
 }
 
-// outputTensors gives, per projector type, the tensor and dimension whose
-// size is the projector's output embedding size, as clip.cpp computes it.
-var outputTensors = map[string]struct {
-	name string
-	dim  int
-}{
-	"mlp":              {"mm.2.weight", 1},
-	"pixtral":          {"mm.2.weight", 1},
-	"lightonocr":       {"mm.2.weight", 1},
-	"lfm2":             {"mm.2.weight", 1},
-	"kimivl":           {"mm.2.weight", 1},
-	"mlp_norm":         {"mm.3.bias", 0},
-	"resampler":        {"resampler.proj.weight", 0},
-	"qwen2vl_merger":   {"mm.2.bias", 0}, // clip.cpp's mm_1_b
-	"qwen2.5vl_merger": {"mm.2.bias", 0},
-	"janus_pro":        {"mm.2.bias", 0},
-	"gemma3":           {"mm.input_projection.weight", 0},
-	"idefics3":         {"mm.model.fc.weight", 1},
-	"internvl":         {"mm.model.mlp.3.weight", 1},
-}
-
-// projectorHeader is what LoadProjector checks before mtmd sees the file.
+// projectorHeader is what LoadProjector checks before mtmd sees the file,
+// read by package gguf with its table of projector types.
 type projectorHeader struct {
-	arch, projType   string
-	outputSize       int // 0 when the type is not in outputTensors
+	projType         string
+	outputSize       int
+	mrope            bool
 	imageSize, patch int
 	hasVision        bool
 }
 
 func readProjectorHeader(op, path string) (projectorHeader, error) {
 	var h projectorHeader
-	if err := checkGGUF(op, path); err != nil {
+	f, err := readGGUF(op, path)
+	if err != nil {
 		return h, err
 	}
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	var gctx *C.struct_ggml_context
-	clearLastError()
-	g := C.gguf_init_from_file(cpath, C.struct_gguf_init_params{no_alloc: true, ctx: &gctx})
-	if g == nil {
-		return h, &Error{Op: op, Path: path, Err: fmt.Errorf("cannot read GGUF header: %w", ErrBadFile), Detail: takeLastError()}
+	if arch := f.Architecture(); arch != "clip" {
+		return h, &Error{Op: op, Path: path, Err: fmt.Errorf("general.architecture is %q, not \"clip\": this is a text model, not an mmproj projector: %w", arch, ErrBadFile)}
 	}
-	defer C.gguf_free(g)
-	defer C.ggml_free(gctx)
-
-	h.arch = ggufString(g, "general.architecture")
-	if h.arch != "clip" {
-		return h, &Error{Op: op, Path: path, Err: fmt.Errorf("general.architecture is %q, not \"clip\": this is a text model, not an mmproj projector: %w", h.arch, ErrBadFile)}
+	h.projType = f.ProjectorType()
+	p, ok := gguf.LookupProjector(h.projType)
+	if !ok {
+		return h, &Error{Op: op, Path: path, Err: fmt.Errorf("projector type %q is unknown to the llama.cpp capgen links: %w", h.projType, ErrBadFile)}
 	}
-	h.projType = ggufString(g, "clip.vision.projector_type")
-	if h.projType == "" {
-		h.projType = ggufString(g, "clip.projector_type")
+	if h.outputSize, err = f.ProjectorEmbeddingLength(); err != nil {
+		return h, &Error{Op: op, Path: path, Err: fmt.Errorf("%v: %w", err, ErrBadFile)}
 	}
-	if h.projType == "" {
-		// Old LLaVA files have no type; clip.cpp then assumes "mlp".
-		h.projType = "mlp"
-	}
-	h.imageSize = ggufInt(g, "clip.vision.image_size")
-	h.patch = ggufInt(g, "clip.vision.patch_size")
-	h.hasVision = ggufBool(g, "clip.has_vision_encoder") || ggufInt(g, "clip.vision.embedding_length") > 0
-	if ot, ok := outputTensors[h.projType]; ok {
-		cname := C.CString(ot.name)
-		t := C.ggml_get_tensor(gctx, cname)
-		C.free(unsafe.Pointer(cname))
-		if t == nil {
-			return h, &Error{Op: op, Path: path, Err: fmt.Errorf("projector type %q lacks tensor %s: %w", h.projType, ot.name, ErrBadFile)}
-		}
-		h.outputSize = int(t.ne[ot.dim])
-	}
+	h.mrope = p.MRoPE
+	image, _ := f.Uint("clip.vision.image_size")
+	patch, _ := f.Uint("clip.vision.patch_size")
+	h.imageSize, h.patch = int(image), int(patch)
+	vision, _ := f.Bool("clip.has_vision_encoder")
+	width, _ := f.Uint("clip.vision.embedding_length")
+	h.hasVision = vision || width > 0
 	return h, nil
-}
-
-// ggufArchitecture returns general.architecture of a GGUF file, or "".
-func ggufArchitecture(path string) string {
-	cpath := C.CString(path)
-	defer C.free(unsafe.Pointer(cpath))
-	g := C.gguf_init_from_file(cpath, C.struct_gguf_init_params{no_alloc: true})
-	if g == nil {
-		return ""
-	}
-	defer C.gguf_free(g)
-	return ggufString(g, "general.architecture")
-}
-
-func ggufString(g *C.struct_gguf_context, key string) string {
-	ck := C.CString(key)
-	defer C.free(unsafe.Pointer(ck))
-	id := C.gguf_find_key(g, ck)
-	if id < 0 || C.gguf_get_kv_type(g, id) != C.GGUF_TYPE_STRING {
-		return ""
-	}
-	return C.GoString(C.gguf_get_val_str(g, id))
-}
-
-func ggufInt(g *C.struct_gguf_context, key string) int {
-	ck := C.CString(key)
-	defer C.free(unsafe.Pointer(ck))
-	id := C.gguf_find_key(g, ck)
-	if id < 0 {
-		return 0
-	}
-	switch C.gguf_get_kv_type(g, id) {
-	case C.GGUF_TYPE_UINT32:
-		return int(C.gguf_get_val_u32(g, id))
-	case C.GGUF_TYPE_INT32:
-		return int(C.gguf_get_val_i32(g, id))
-	case C.GGUF_TYPE_UINT64:
-		return int(C.gguf_get_val_u64(g, id))
-	case C.GGUF_TYPE_INT64:
-		return int(C.gguf_get_val_i64(g, id))
-	}
-	return 0
-}
-
-func ggufBool(g *C.struct_gguf_context, key string) bool {
-	ck := C.CString(key)
-	defer C.free(unsafe.Pointer(ck))
-	id := C.gguf_find_key(g, ck)
-	return id >= 0 && C.gguf_get_kv_type(g, id) == C.GGUF_TYPE_BOOL && bool(C.gguf_get_val_bool(g, id))
 }
 
 // LoadProjector loads an mmproj GGUF for model. It checks the file and
@@ -203,7 +121,7 @@ func LoadProjector(model *Model, path string, opt *ProjectorOptions) (*Projector
 		return nil, err
 	}
 	want := model.meta.InputEmbeddingSize
-	if h.outputSize != 0 && h.outputSize != want {
+	if h.outputSize != want {
 		model.release()
 		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf(
 			"projector (%s) produces %d-wide embeddings but %s expects %d: use the mmproj file released with this model: %w",
@@ -211,7 +129,7 @@ func LoadProjector(model *Model, path string, opt *ProjectorOptions) (*Projector
 	}
 	rope := C.llama_model_rope_type(model.p)
 	modelMRoPE := rope == C.LLAMA_ROPE_TYPE_MROPE || rope == C.LLAMA_ROPE_TYPE_IMROPE
-	if projMRoPE := strings.HasPrefix(h.projType, "qwen") && strings.HasSuffix(h.projType, "_merger"); projMRoPE != modelMRoPE {
+	if h.mrope != modelMRoPE {
 		model.release()
 		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf(
 			"projector (%s) and model (%s) disagree on M-RoPE image positions: use the mmproj file released with this model: %w",

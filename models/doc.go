@@ -1,8 +1,8 @@
 // Package models knows the vision-LLM GGUF pairs capgen has been pointed
 // at (Registry), downloads them into a cache with resume and checksum
 // verification (Pull), and finds pulled pairs by name (Resolve). Its
-// sub-packages write and read GGUF files (gguf), make random-weight models
-// of real shapes (synth) and hold the toy model's tooling (toy).
+// sub-packages make random-weight models of real shapes (synth) and hold
+// the toy model's tooling (toy); the GGUF format itself is package gguf.
 //
 // Registry entries record where a pair is published (a Hugging Face
 // repository and file names), the licence, the languages the model claims,
@@ -13,6 +13,7 @@
 //
 // Downloads go to a .part file next to the target and continue with an
 // HTTP Range request after an interruption; the finished file is renamed
-// into place only after its checksum (and GGUF magic) check out. Functions
-// are safe for concurrent use on different files.
+// into place only after its GGUF header (package gguf's checks) and its
+// checksum check out. Functions are safe for concurrent use on different
+// files.
 package models

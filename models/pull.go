@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/capgen/capgen"
+	"github.com/capgen/capgen/gguf"
 )
 
 // ErrChecksum means a downloaded file's SHA-256 differs from the expected
@@ -77,7 +78,8 @@ func Pull(ctx context.Context, e Entry, opt *PullOptions) (model, mmproj string,
 }
 
 // Download fetches url into path, resuming from path+".part" with an HTTP
-// Range request, verifies the GGUF magic and, when want is set, the
+// Range request, verifies the GGUF header (package gguf's checks: counts,
+// lengths, tensor data within the file) and, when want is set, the
 // SHA-256; the file is renamed into place only when both pass. A file
 // already at path whose recorded checksum (path+".sha256") matches is kept.
 func Download(ctx context.Context, url, path, want string, opt *PullOptions) error {
@@ -161,6 +163,21 @@ func finish(f *os.File, part, path, want string, h hash.Hash) error {
 		f.Close()
 		os.Remove(part)
 		return fmt.Errorf("models: %s is not a GGUF file (starts with %q): removed", filepath.Base(path), magic[:])
+	}
+	// The whole header, checked as llama.cpp would read it: most published
+	// files have no checksum to compare, and a cut or corrupted download
+	// must not be kept as if it were whole.
+	st, err := f.Stat()
+	if err == nil {
+		_, err = f.Seek(0, io.SeekStart)
+	}
+	if err == nil {
+		_, err = gguf.Read(f, st.Size())
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(part)
+		return fmt.Errorf("models: %s is not a valid GGUF file (%v): removed, pull again", filepath.Base(path), err)
 	}
 	got := hex.EncodeToString(h.Sum(nil))
 	if want != "" && !strings.EqualFold(got, want) {

@@ -16,17 +16,27 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/capgen/capgen/gguf"
 )
 
-// fakeFile is 1 MiB that starts like a GGUF file.
+// fakeFile is a valid GGUF file of about 1 MiB of random weights.
 func fakeFile() []byte {
-	b := make([]byte, 1<<20)
+	v := make([]float32, 512*512)
 	r := rand.New(rand.NewPCG(1, 2))
-	for i := range b {
-		b[i] = byte(r.UintN(256))
+	for i := range v {
+		v[i] = r.Float32()
 	}
-	copy(b, "GGUF")
-	return b
+	w := gguf.NewWriter()
+	w.Set("general.architecture", "llama")
+	if err := w.AddTensor("token_embd.weight", gguf.F32, []uint64{512, 512}, gguf.Values(v)); err != nil {
+		panic(err)
+	}
+	var b bytes.Buffer
+	if _, err := w.WriteTo(&b); err != nil {
+		panic(err)
+	}
+	return b.Bytes()
 }
 
 func sum(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
@@ -119,6 +129,15 @@ func TestDownloadRejectsCorruptFile(t *testing.T) {
 	defer notGGUF.Close()
 	if err := Download(context.Background(), notGGUF.URL+"/m.gguf", path, "", nil); err == nil || !strings.Contains(err.Error(), "not a GGUF") {
 		t.Errorf("HTML page accepted: %v", err)
+	}
+	// A cut file that a server reports as whole: no checksum to catch it,
+	// but its tensor data ends early.
+	cut, _, _ := server(t, data[:len(data)-1000], 0)
+	if err := Download(context.Background(), cut.URL+"/m.gguf", path, "", nil); err == nil || !strings.Contains(err.Error(), "not a valid GGUF file") {
+		t.Errorf("cut file accepted: %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("cut file kept at %s", path)
 	}
 	missing := httptest.NewServer(http.NotFoundHandler())
 	defer missing.Close()

@@ -19,9 +19,9 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/models"
-	"github.com/capgen/capgen/models/gguf"
 	"github.com/capgen/capgen/models/synth"
 	toyscene "github.com/capgen/capgen/models/toy/scene"
 	"github.com/capgen/capgen/sidecar"

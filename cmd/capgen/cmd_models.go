@@ -12,8 +12,8 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/models"
-	"github.com/capgen/capgen/models/gguf"
 )
 
 func modelsCommand() *cli.Command {

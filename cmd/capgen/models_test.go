@@ -9,11 +9,23 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/capgen/capgen/gguf"
 )
 
 // models pull against a local server standing in for the model hub.
 func TestModelsPullListRm(t *testing.T) {
-	data := append([]byte("GGUF"), bytes.Repeat([]byte{7}, 4096)...)
+	// A small valid GGUF: pull checks the whole header.
+	w := gguf.NewWriter()
+	w.Set("general.architecture", "llama")
+	if err := w.AddTensor("token_embd.weight", gguf.F32, []uint64{32, 32}, gguf.Values(make([]float32, 32*32))); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := w.WriteTo(&buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
 	var paths []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		paths = append(paths, r.URL.Path)

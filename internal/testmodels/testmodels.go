@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/capgen/capgen/models/gguf"
+	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/models/synth"
 )
 

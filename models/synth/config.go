@@ -3,6 +3,8 @@ package synth
 import (
 	"errors"
 	"fmt"
+
+	"github.com/capgen/capgen/gguf"
 )
 
 // Arch is a text model architecture, the value of general.architecture.
@@ -276,19 +278,13 @@ func (c *VisionConfig) validate() error {
 
 // OutputEmbeddingTensor names the mmproj tensor and dimension (ggml order)
 // that llama.cpp's clip_n_mmproj_embd reads as the projector's output
-// size; gguf.File.ProjectorEmbeddingLength reads the same.
+// size, from gguf's projector table.
 func (c *VisionConfig) OutputEmbeddingTensor() (name string, dim int) {
-	switch c.Projector {
-	case ProjectorMLP:
-		return "mm.2.weight", 1
-	case ProjectorIdefics3:
-		return "mm.model.fc.weight", 1
-	case ProjectorQwen25VL:
-		return "mm.2.bias", 0
-	case ProjectorGemma3:
-		return "mm.input_projection.weight", 0
+	p, ok := gguf.LookupProjector(string(c.Projector))
+	if !ok {
+		return "", 0
 	}
-	return "", 0
+	return p.OutputTensor, p.OutputDim
 }
 
 // Pair is a text model and the projector that feeds it images.

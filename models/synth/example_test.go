@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/capgen/capgen/models/gguf"
+	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/models/synth"
 )
 

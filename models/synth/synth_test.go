@@ -11,7 +11,7 @@ import (
 
 	parser "github.com/gpustack/gguf-parser-go"
 
-	"github.com/capgen/capgen/models/gguf"
+	"github.com/capgen/capgen/gguf"
 )
 
 var tinyPresets = []struct {

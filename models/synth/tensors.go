@@ -1,6 +1,6 @@
 package synth
 
-import "github.com/capgen/capgen/models/gguf"
+import "github.com/capgen/capgen/gguf"
 
 // initKind says how a tensor is initialised when no real weights are given.
 type initKind int

@@ -7,7 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/capgen/capgen/models/gguf"
+	"github.com/capgen/capgen/gguf"
 )
 
 // WriteOptions control how files are written. The zero value, like a nil

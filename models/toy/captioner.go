@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models/gguf"
 	"github.com/capgen/capgen/models/synth"
 	"github.com/capgen/capgen/vision"
 )

@@ -15,7 +15,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/capgen/capgen/models/gguf"
+	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/models/synth"
 )
 

@@ -179,6 +179,16 @@ func (f *File) Uint(key string) (n uint64, ok bool) {
 	return 0, false
 }
 
+// Bool returns the value of a bool key.
+func (f *File) Bool(key string) (v, ok bool) {
+	kv, found := f.Get(key)
+	if !found {
+		return false, false
+	}
+	v, ok = kv.Value.(bool)
+	return v, ok
+}
+
 // Float returns the value of a float32 or float64 key.
 func (f *File) Float(key string) (float64, bool) {
 	kv, found := f.Get(key)

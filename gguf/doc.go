@@ -28,9 +28,13 @@
 // # Reading
 //
 // ReadMetadata reads everything but the tensor data, checking the file as
-// ggml would. File.ProjectorEmbeddingLength and File.TextEmbeddingLength
-// give the two sizes mtmd compares before it accepts a text model and an
-// mmproj projector as a pair.
+// ggml would, and every count and length against the file's size: package
+// llama reads each file with it before llama.cpp opens it.
+// File.ProjectorEmbeddingLength and File.TextEmbeddingLength give the two
+// sizes mtmd compares before it accepts a text model and an mmproj
+// projector as a pair; LookupProjector is capgen's one table of projector
+// types (output tensor, M-RoPE), which a test compares with the source of
+// clip.cpp at the pinned llama.cpp commit.
 //
 // Writers and Files are not safe for concurrent use; distinct values may be
 // used from different goroutines.

@@ -1,0 +1,125 @@
+package llama
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/capgen/capgen/gguf"
+)
+
+// hostileHeader is a GGUF header with one key whose name claims n bytes.
+func hostileHeader(n uint64) []byte {
+	b := []byte("GGUF")
+	b = binary.LittleEndian.AppendUint32(b, 3)
+	b = binary.LittleEndian.AppendUint64(b, 0) // tensors
+	b = binary.LittleEndian.AppendUint64(b, 1) // keys
+	b = binary.LittleEndian.AppendUint64(b, n) // the key's length
+	return append(b, "general.architecture"...)
+}
+
+// Files that make ggml's own GGUF reader abort the process or allocate
+// without bound are refused by the Go reader first, with ErrBadFile.
+func TestHostileGGUFIsRefusedBeforeC(t *testing.T) {
+	dir := t.TempDir()
+	cases := map[string][]byte{
+		"string length 2^62":       hostileHeader(1 << 62),
+		"string length past end":   hostileHeader(1 << 20),
+		"2^62 keys":                append(append([]byte("GGUF\x03\x00\x00\x00"), make([]byte, 8)...), 0, 0, 0, 0, 0, 0, 0, 0x40),
+		"tensor data past the end": tensorPastEnd(t),
+	}
+	for name, data := range cases {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(name, " ", "_")+".gguf")
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if m, err := LoadModel(context.Background(), path, nil); err == nil || !errors.Is(err, ErrBadFile) {
+				if m != nil {
+					m.Close()
+				}
+				t.Errorf("LoadModel: err = %v, want ErrBadFile", err)
+			}
+			if _, err := readProjectorHeader("LoadProjector", path); !errors.Is(err, ErrBadFile) {
+				t.Errorf("projector check: err = %v, want ErrBadFile", err)
+			}
+		})
+	}
+}
+
+// tensorPastEnd is a valid header whose one tensor claims more data than
+// the file holds.
+func tensorPastEnd(t *testing.T) []byte {
+	w := gguf.NewWriter()
+	w.Set("general.architecture", "llama")
+	if err := w.AddTensor("token_embd.weight", gguf.F32, []uint64{64, 64}, gguf.Values(make([]float32, 64*64))); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "full.gguf")
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data[:len(data)-100]
+}
+
+// A named pipe as the model is refused at once instead of blocking in
+// open(2) until something writes to it.
+func TestModelPathIsAPipe(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "model.gguf")
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Skipf("no named pipes here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := LoadModel(context.Background(), path, nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrBadFile) || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("err = %v, want ErrBadFile saying it is not a regular file", err)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("LoadModel blocked on a named pipe")
+	}
+}
+
+// Janus-Pro projectors carry their output size in mm.1.bias, as clip.cpp
+// reads it; the check before mtmd once looked for mm.2.bias and refused
+// every valid file.
+func TestJanusProProjectorPasses(t *testing.T) {
+	w := gguf.NewWriter()
+	w.Set("general.architecture", "clip")
+	w.Set("clip.projector_type", "janus_pro")
+	w.Set("clip.has_vision_encoder", true)
+	for name, shape := range map[string][]uint64{"mm.0.weight": {32, 64}, "mm.1.weight": {64, 64}, "mm.1.bias": {64}} {
+		n := shape[0]
+		if len(shape) > 1 {
+			n *= shape[1]
+		}
+		if err := w.AddTensor(name, gguf.F32, shape, gguf.Values(make([]float32, n))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "mmproj-janus.gguf")
+	if err := w.WriteFile(path); err != nil {
+		t.Fatal(err)
+	}
+	h, err := readProjectorHeader("LoadProjector", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.projType != "janus_pro" || h.outputSize != 64 || h.mrope || !h.hasVision {
+		t.Errorf("header %+v, want janus_pro with 64-wide output, no M-RoPE, vision", h)
+	}
+}
