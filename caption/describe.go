@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/capgen/capgen/llama"
@@ -176,7 +175,7 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 	arrivals := 0
 	// begin starts a planned task and returns its first units of work; a
 	// failure is the task's alone.
-	begin := func(t *task, p *plan) []*item {
+	begin := func(t *task, p *plan) []*unit {
 		f := &flight{t: t, p: p, t0: time.Now(), n: arrivals}
 		arrivals++
 		j := &job{}
@@ -185,7 +184,7 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 			t.done(nil, err)
 		}
 		held[j] = f
-		items, err := e.planFlow(j, p, func() {
+		units, err := e.planFlow(j, p, func() {
 			delete(held, j)
 			t.done(e.result(p, Timings{Total: time.Since(f.t0)}), nil)
 		})
@@ -193,10 +192,10 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 			j.fail(err)
 			return nil
 		}
-		return items
+		return units
 	}
 	more := true
-	src := feed{ready: ready, next: func(wait bool) ([]*item, bool) {
+	src := feed{ready: ready, next: func(wait bool) ([]*unit, bool) {
 		for more {
 			var t *task
 			t, more = take(wait)
@@ -211,8 +210,8 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 				t.done(nil, err)
 				continue
 			}
-			if items := begin(t, p); len(items) > 0 {
-				return items, more
+			if units := begin(t, p); len(units) > 0 {
+				return units, more
 			}
 		}
 		return nil, false
@@ -238,11 +237,11 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 		}
 		for _, f := range rest {
 			answered := false
-			items := begin(&task{req: f.t.req, done: func(res *Result, err error) {
+			units := begin(&task{req: f.t.req, done: func(res *Result, err error) {
 				answered = true
 				f.t.done(res, err)
 			}}, f.p)
-			if err := e.run(ctx, fixed(items), &st); err != nil && !answered {
+			if err := e.run(ctx, fixed(units), &st); err != nil && !answered {
 				clear(held)
 				f.t.done(nil, err)
 			}
@@ -354,39 +353,6 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 	return p, nil
 }
 
-// planFlow is the work of one request: the direct answers with their
-// strict retries (and Auto's pivot fallback for those still in the wrong
-// language), or the pivot strategy; done is called when all its captions
-// are final.
-func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*item, error) {
-	pivotLang := p.req.PivotLanguage
-	if pivotLang.IsZero() {
-		pivotLang = MustLookupLanguage("en")
-	}
-	end := func() ([]*item, error) {
-		done()
-		return nil, nil
-	}
-	if p.strategy == Pivot {
-		return e.pivotFlow(j, p.outs, p.mk(pivotLang), end)
-	}
-	return e.directFlow(j, p.outs, retryUnless(p.req.NoRetry), func() ([]*item, error) {
-		if p.strategy != Auto || p.req.NoRetry {
-			return end()
-		}
-		var still []*output
-		for _, o := range p.outs {
-			if !o.cap.Detected.Match {
-				still = append(still, o)
-			}
-		}
-		if len(still) == 0 {
-			return end()
-		}
-		return e.pivotFlow(j, still, p.mk(pivotLang), end)
-	})
-}
-
 // languages defaults to English and rejects duplicates.
 func (e *Engine) languages(langs []Language) ([]Language, error) {
 	if len(langs) == 0 {
@@ -430,143 +396,4 @@ func (e *Engine) prepare(img *vision.Image) (*llama.Image, int, error) {
 func (e *Engine) imagePrefix() (string, error) {
 	p, _, err := e.chatPrefix("", true)
 	return p, err
-}
-
-// branchOf turns an output into a branch of its image prefix.
-func (e *Engine) branchOf(o *output, strict bool) (*branch, error) {
-	instr, err := o.instruction(strict)
-	if err != nil {
-		return nil, err
-	}
-	_, suffix, err := e.chatPrefix(instr, o.image != nil)
-	if err != nil {
-		return nil, err
-	}
-	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, onText: o.onText, prompt: e.estimate(suffix)}, nil
-}
-
-// ask turns one attempt for each output into units of work, one per image
-// (its outputs are branches of the shared prefix) and one per text-only
-// output; when all are answered, the outputs are finished and next gives
-// the job's next units.
-func (e *Engine) ask(j *job, outs []*output, strict bool, next func() ([]*item, error)) ([]*item, error) {
-	if len(outs) == 0 {
-		return then(next)
-	}
-	g := &group{job: j, outs: outs, strict: strict, left: len(outs), then: next, bs: make([]*branch, len(outs))}
-	var items []*item
-	byImage := map[*llama.Image]*item{}
-	for i, o := range outs {
-		b, err := e.branchOf(o, strict)
-		if err != nil {
-			return nil, err
-		}
-		b.group = g
-		g.bs[i] = b
-		if o.image == nil {
-			items = append(items, &item{branches: []*branch{b}})
-			continue
-		}
-		it, ok := byImage[o.image]
-		if !ok {
-			it = &item{image: o.image, prefix: o.prefix, tokens: o.tokens}
-			byImage[o.image] = it
-			items = append(items, it)
-		}
-		it.branches = append(it.branches, b)
-	}
-	return items, nil
-}
-
-// finish cleans and checks one output's text.
-func (e *Engine) finish(o *output, c llama.Completion) {
-	raw := strings.TrimSpace(c.Text)
-	text := Clean(raw, o.lang, CleanOptions{Truncated: c.Reason == llama.StopLength || c.Reason == llama.StopContext})
-	if o.raw {
-		text = raw
-	}
-	o.cap = Caption{Language: o.lang, Text: text, Raw: raw, Tokens: len(c.Tokens), Stop: c.Reason}
-	o.cap.Detected = e.detector.Detect(text, o.lang)
-}
-
-// direct asks each output directly, then asks the wrong-language answers
-// that retry accepts (nil: none) once more with the strict instruction,
-// all of them in one continuous batch.
-func (e *Engine) direct(ctx context.Context, outs []*output, retry func(*output) bool, st *stats) error {
-	j := &job{}
-	items, err := e.directFlow(j, outs, retry, nil)
-	if err != nil {
-		return err
-	}
-	if err := e.run(ctx, fixed(items), st); err != nil {
-		return err
-	}
-	return j.err
-}
-
-// directFlow is direct as a step of a job; next follows it.
-func (e *Engine) directFlow(j *job, outs []*output, retry func(*output) bool, next func() ([]*item, error)) ([]*item, error) {
-	return e.ask(j, outs, false, func() ([]*item, error) {
-		var wrong []*output
-		if retry != nil {
-			for _, o := range outs {
-				if !o.cap.Detected.Match && retry(o) {
-					wrong = append(wrong, o)
-				}
-			}
-		}
-		return e.ask(j, wrong, true, next)
-	})
-}
-
-// pivotFlow captions in the pivot language, then translates into each
-// output's language with a text-only prompt; next follows it.
-func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, next func() ([]*item, error)) ([]*item, error) {
-	// An output already in the pivot language is answered directly.
-	var targets []*output
-	for _, o := range outs {
-		if o.lang.Tag == pv.lang.Tag {
-			pv = o
-		} else {
-			targets = append(targets, o)
-		}
-	}
-	return e.ask(j, []*output{pv}, false, func() ([]*item, error) {
-		source := pv.cap.Text
-		trans := make([]*output, len(targets))
-		for i, o := range targets {
-			lang := o.lang
-			trans[i] = &output{
-				lang: lang,
-				instruction: func(strict bool) (string, error) {
-					vars := map[string]string{"source_language": pv.lang.English, "text": source}
-					if strict {
-						return e.tmpl.RenderStrict(lang, ModeTranslate, vars)
-					}
-					return e.tmpl.Render(lang, ModeTranslate, vars)
-				},
-				gen:    Generation{MaxTokens: max(o.gen.MaxTokens, 2*pv.cap.Tokens+16), Sampling: o.gen.Sampling},
-				raw:    o.raw,
-				onText: o.onText,
-			}
-		}
-		return e.ask(j, trans, false, func() ([]*item, error) {
-			for i, o := range targets {
-				o.cap = trans[i].cap
-				o.cap.Pivoted = true
-			}
-			return then(next)
-		})
-	})
-}
-
-// always accepts every output for a retry.
-func always(*output) bool { return true }
-
-// retryUnless is always, or nil (no retries) when noRetry is set.
-func retryUnless(noRetry bool) func(*output) bool {
-	if noRetry {
-		return nil
-	}
-	return always
 }

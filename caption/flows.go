@@ -1,0 +1,185 @@
+package caption
+
+import (
+	"context"
+	"strings"
+
+	"github.com/capgen/capgen/llama"
+)
+
+// The strategy flows: how a request's outputs become groups of branches
+// (ask), and which step follows which: direct answers with strict retries
+// of wrong-language ones, the pivot strategy, and Auto's pivot fallback.
+// The scheduler (scheduler.go) runs what they return.
+
+// planFlow is the work of one request: the direct answers with their
+// strict retries (and Auto's pivot fallback for those still in the wrong
+// language), or the pivot strategy; done is called when all its captions
+// are final.
+func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*unit, error) {
+	pivotLang := p.req.PivotLanguage
+	if pivotLang.IsZero() {
+		pivotLang = MustLookupLanguage("en")
+	}
+	end := func() ([]*unit, error) {
+		done()
+		return nil, nil
+	}
+	if p.strategy == Pivot {
+		return e.pivotFlow(j, p.outs, p.mk(pivotLang), end)
+	}
+	return e.directFlow(j, p.outs, retryUnless(p.req.NoRetry), func() ([]*unit, error) {
+		if p.strategy != Auto || p.req.NoRetry {
+			return end()
+		}
+		var still []*output
+		for _, o := range p.outs {
+			if !o.cap.Detected.Match {
+				still = append(still, o)
+			}
+		}
+		if len(still) == 0 {
+			return end()
+		}
+		return e.pivotFlow(j, still, p.mk(pivotLang), end)
+	})
+}
+
+// branchOf turns an output into a branch of its image prefix.
+func (e *Engine) branchOf(o *output, strict bool) (*branch, error) {
+	instr, err := o.instruction(strict)
+	if err != nil {
+		return nil, err
+	}
+	_, suffix, err := e.chatPrefix(instr, o.image != nil)
+	if err != nil {
+		return nil, err
+	}
+	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, onText: o.onText, prompt: e.estimate(suffix)}, nil
+}
+
+// ask turns one attempt for each output into units of work, one per image
+// (its outputs are branches of the shared prefix) and one per text-only
+// output; when all are answered, the outputs are finished and next gives
+// the job's next units.
+func (e *Engine) ask(j *job, outs []*output, strict bool, next func() ([]*unit, error)) ([]*unit, error) {
+	if len(outs) == 0 {
+		return then(next)
+	}
+	g := &group{job: j, outs: outs, strict: strict, left: len(outs), then: next, bs: make([]*branch, len(outs))}
+	var units []*unit
+	byImage := map[*llama.Image]*unit{}
+	for i, o := range outs {
+		b, err := e.branchOf(o, strict)
+		if err != nil {
+			return nil, err
+		}
+		b.group = g
+		g.bs[i] = b
+		if o.image == nil {
+			units = append(units, &unit{branches: []*branch{b}})
+			continue
+		}
+		it, ok := byImage[o.image]
+		if !ok {
+			it = &unit{image: o.image, prefix: o.prefix, tokens: o.tokens}
+			byImage[o.image] = it
+			units = append(units, it)
+		}
+		it.branches = append(it.branches, b)
+	}
+	return units, nil
+}
+
+// finish cleans and checks one output's text.
+func (e *Engine) finish(o *output, c llama.Completion) {
+	raw := strings.TrimSpace(c.Text)
+	text := Clean(raw, o.lang, CleanOptions{Truncated: c.Reason == llama.StopLength || c.Reason == llama.StopContext})
+	if o.raw {
+		text = raw
+	}
+	o.cap = Caption{Language: o.lang, Text: text, Raw: raw, Tokens: len(c.Tokens), Stop: c.Reason}
+	o.cap.Detected = e.detector.Detect(text, o.lang)
+}
+
+// direct asks each output directly, then asks the wrong-language answers
+// that retry accepts (nil: none) once more with the strict instruction,
+// all of them in one continuous batch.
+func (e *Engine) direct(ctx context.Context, outs []*output, retry func(*output) bool, st *stats) error {
+	j := &job{}
+	units, err := e.directFlow(j, outs, retry, nil)
+	if err != nil {
+		return err
+	}
+	if err := e.run(ctx, fixed(units), st); err != nil {
+		return err
+	}
+	return j.err
+}
+
+// directFlow is direct as a step of a job; next follows it.
+func (e *Engine) directFlow(j *job, outs []*output, retry func(*output) bool, next func() ([]*unit, error)) ([]*unit, error) {
+	return e.ask(j, outs, false, func() ([]*unit, error) {
+		var wrong []*output
+		if retry != nil {
+			for _, o := range outs {
+				if !o.cap.Detected.Match && retry(o) {
+					wrong = append(wrong, o)
+				}
+			}
+		}
+		return e.ask(j, wrong, true, next)
+	})
+}
+
+// pivotFlow captions in the pivot language, then translates into each
+// output's language with a text-only prompt; next follows it.
+func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, next func() ([]*unit, error)) ([]*unit, error) {
+	// An output already in the pivot language is answered directly.
+	var targets []*output
+	for _, o := range outs {
+		if o.lang.Tag == pv.lang.Tag {
+			pv = o
+		} else {
+			targets = append(targets, o)
+		}
+	}
+	return e.ask(j, []*output{pv}, false, func() ([]*unit, error) {
+		source := pv.cap.Text
+		trans := make([]*output, len(targets))
+		for i, o := range targets {
+			lang := o.lang
+			trans[i] = &output{
+				lang: lang,
+				instruction: func(strict bool) (string, error) {
+					vars := map[string]string{"source_language": pv.lang.English, "text": source}
+					if strict {
+						return e.tmpl.RenderStrict(lang, ModeTranslate, vars)
+					}
+					return e.tmpl.Render(lang, ModeTranslate, vars)
+				},
+				gen:    Generation{MaxTokens: max(o.gen.MaxTokens, 2*pv.cap.Tokens+16), Sampling: o.gen.Sampling},
+				raw:    o.raw,
+				onText: o.onText,
+			}
+		}
+		return e.ask(j, trans, false, func() ([]*unit, error) {
+			for i, o := range targets {
+				o.cap = trans[i].cap
+				o.cap.Pivoted = true
+			}
+			return then(next)
+		})
+	})
+}
+
+// always accepts every output for a retry.
+func always(*output) bool { return true }
+
+// retryUnless is always, or nil (no retries) when noRetry is set.
+func retryUnless(noRetry bool) func(*output) bool {
+	if noRetry {
+		return nil
+	}
+	return always
+}
