@@ -21,6 +21,7 @@ var rooms = map[string][]string{
 	"sidecar":             {},
 	"llama":               {"gguf"},
 	"caption":             {"llama", "vision"},
+	"batch":               {"caption", "sidecar", "vision"},
 	"models":              {"", "gguf"},
 	"models/synth":        {"gguf"},
 	"models/toy/scene":    {},

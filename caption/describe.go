@@ -2,7 +2,6 @@ package caption
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 
@@ -13,6 +12,10 @@ import (
 // Request asks for captions of one image.
 type Request struct {
 	Image *vision.Image
+	// Prepared, when set, is the image as Engine.Prepare of this engine
+	// made it ready (Image may then be nil): the engine skips resizing,
+	// packing, hashing and counting it.
+	Prepared *Prepared
 	// Languages of the captions; empty means English. All languages share
 	// one image encode and one prefill.
 	Languages []Language
@@ -255,8 +258,7 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 
 // result assembles a finished plan's captions.
 func (e *Engine) result(p *plan, took Timings) *Result {
-	req := p.req
-	res := &Result{Mode: p.mode, Detail: p.detail, Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height(), Timings: took}
+	res := &Result{Mode: p.mode, Detail: p.detail, Model: e.opt.ModelID, Width: p.image.Width(), Height: p.image.Height(), Timings: took}
 	for _, o := range p.outs {
 		res.Captions = append(res.Captions, o.cap)
 	}
@@ -266,6 +268,7 @@ func (e *Engine) result(p *plan, took Timings) *Result {
 // plan is one validated Describe request with its outputs.
 type plan struct {
 	req      *Request
+	image    *Prepared
 	mode     Mode
 	detail   Detail
 	strategy Strategy
@@ -275,8 +278,11 @@ type plan struct {
 
 // plan validates a request and prepares its image and outputs.
 func (e *Engine) plan(req *Request) (*plan, error) {
-	if req == nil || req.Image == nil {
+	if req == nil || (req.Image == nil && req.Prepared == nil) {
 		return nil, &BadRequestError{Field: "image", Msg: "no image given"}
+	}
+	if req.Prepared != nil && req.Prepared.e != e {
+		return nil, &BadRequestError{Field: "prepared", Msg: "the image was prepared by another engine"}
 	}
 	langs, err := e.languages(req.Languages)
 	if err != nil {
@@ -298,10 +304,13 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 			return nil, err
 		}
 	}
-	img, tokens, err := e.prepare(req.Image)
-	if err != nil {
-		return nil, err
+	pi := req.Prepared
+	if pi == nil {
+		if pi, err = e.Prepare(req.Image); err != nil {
+			return nil, err
+		}
 	}
+	img, tokens := pi.img, pi.tokens
 	mode := ModeBrief
 	if detail == Detailed {
 		mode = ModeDetailed
@@ -346,7 +355,7 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 		}
 		return o
 	}
-	p := &plan{req: req, mode: mode, detail: detail, strategy: strategy, mk: mk}
+	p := &plan{req: req, image: pi, mode: mode, detail: detail, strategy: strategy, mk: mk}
 	for _, l := range langs {
 		p.outs = append(p.outs, mk(l))
 	}
@@ -369,27 +378,6 @@ func (e *Engine) languages(langs []Language) ([]Language, error) {
 		seen[l.Tag] = true
 	}
 	return langs, nil
-}
-
-// prepare resizes an image for the projector and estimates its tokens.
-func (e *Engine) prepare(img *vision.Image) (*llama.Image, int, error) {
-	if e.proj == nil {
-		return nil, 0, ErrNoVision
-	}
-	if max(img.Width(), img.Height()) > e.opt.MaxSide {
-		var err error
-		if img, err = vision.ResizeMax(img, e.opt.MaxSide, vision.Lanczos); err != nil {
-			return nil, 0, err
-		}
-	}
-	rgb := img.RGB()
-	h := rgb.Hash()
-	li := &llama.Image{RGB: rgb.Pix, Width: rgb.Width, Height: rgb.Height, ID: fmt.Sprintf("%x", h[:16])}
-	n, _, err := e.proj.ImageTokens(rgb.Width, rgb.Height)
-	if err != nil {
-		return nil, 0, err
-	}
-	return li, n + 16, nil
 }
 
 // imagePrefix is the chat text up to and including the image marker.

@@ -74,8 +74,10 @@ type Engine struct {
 	detector *Detector
 	pool     chan *llama.Context
 	all      []*llama.Context
-	mu       sync.Mutex
-	closed   bool
+	// tokenCounts caches the projector's token count per image size.
+	tokenCounts tokenCounts
+	mu          sync.Mutex
+	closed      bool
 }
 
 // New makes an engine over a loaded model and projector (nil projector:

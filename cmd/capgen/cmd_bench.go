@@ -18,13 +18,13 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/capgen/capgen/batch"
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/models"
 	"github.com/capgen/capgen/models/synth"
 	toyscene "github.com/capgen/capgen/models/toy/scene"
-	"github.com/capgen/capgen/sidecar"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -432,29 +432,27 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 	}
 	defer e.Close()
 	one := langs[:1]
-	bo := batchOptions{modelOptions: o.modelOptions, captionOptions: captionOptions{Langs: one[0].Tag, Detail: "brief", Strategy: "direct", MaxTokens: o.MaxTokens}, Workers: 2, Mode: "overwrite"}
 	describe := func(path string, ls []caption.Language) error {
-		p := prepare(path, o.MaxSide)
-		if p.err != nil {
-			return p.err
+		img, err := vision.Load(path, nil)
+		if err != nil {
+			return err
 		}
-		_, err := e.Describe(ctx, &caption.Request{Image: p.img, Languages: ls, NoRetry: true, Generation: caption.Generation{MaxTokens: o.MaxTokens}})
+		_, err = e.Describe(ctx, &caption.Request{Image: img, Languages: ls, NoRetry: true, Generation: caption.Generation{MaxTokens: o.MaxTokens}})
 		return err
 	}
 	runBatchOnce := func() (time.Duration, error) {
-		journal, err := sidecar.OpenJournal(filepath.Join(dir, "journal.jsonl"))
+		sum, err := batch.Run(ctx, e, paths, &batch.Options{
+			Request: caption.Request{Languages: one, Detail: caption.Brief, Strategy: caption.Direct,
+				Generation: caption.Generation{MaxTokens: o.MaxTokens}},
+			Journal: filepath.Join(dir, "journal.jsonl"), Mode: batch.Overwrite, Workers: 2,
+		})
 		if err != nil {
 			return 0, err
 		}
-		counts, err := batchRun(ctx, e, io.Discard, bo, paths, map[string]json.RawMessage{}, journal, "none")
-		journal.Close()
-		if err != nil {
-			return 0, err
+		if sum.Failed > 0 {
+			return 0, fmt.Errorf("bench: %d of %d images failed in the batch run", sum.Failed, len(paths))
 		}
-		if counts.failed > 0 {
-			return 0, fmt.Errorf("bench: %d of %d images failed in the batch run", counts.failed, len(paths))
-		}
-		return counts.elapsed, nil
+		return sum.Elapsed, nil
 	}
 	runNaiveOnce := func() (time.Duration, error) {
 		start := time.Now()
@@ -557,7 +555,7 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 	}
 	if o.Leak > 0 {
 		progress("leak check: %d images", o.Leak)
-		lk, err := leakCheck(ctx, e, paths, o.Leak, o.MaxTokens, o.MaxSide)
+		lk, err := leakCheck(ctx, e, paths, o.Leak, o.MaxTokens)
 		if err != nil {
 			return err
 		}
@@ -583,14 +581,14 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 
 // leakCheck captions n images (the given files, round and round) in
 // batches and samples the process's RSS after each tenth.
-func leakCheck(ctx context.Context, e *caption.Engine, paths []string, n, maxTokens, maxSide int) (*benchLeak, error) {
+func leakCheck(ctx context.Context, e *caption.Engine, paths []string, n, maxTokens int) (*benchLeak, error) {
 	var imgs []*vision.Image
 	for _, p := range paths {
-		pr := prepare(p, maxSide)
-		if pr.err != nil {
-			return nil, pr.err
+		img, err := vision.Load(p, nil)
+		if err != nil {
+			return nil, err
 		}
-		imgs = append(imgs, pr.img)
+		imgs = append(imgs, img)
 	}
 	lk := &benchLeak{Images: n}
 	group := max(1, e.MaxSequences()/2)

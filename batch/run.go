@@ -1,0 +1,414 @@
+package batch
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/sidecar"
+	"github.com/capgen/capgen/vision"
+)
+
+// Mode says what Run does with images the journal already has.
+type Mode string
+
+const (
+	// Skip leaves images the journal records as captioned (the default):
+	// an interrupted run resumes where it stopped. Failed images are tried
+	// again.
+	Skip Mode = "skip"
+	// Overwrite captions every image again and replaces the default text
+	// of existing sidecars.
+	Overwrite Mode = "overwrite"
+	// Append captions every image again and keeps existing sidecar text.
+	Append Mode = "append"
+)
+
+// ParseMode reads skip, overwrite or append.
+func ParseMode(s string) (Mode, error) {
+	switch m := Mode(s); m {
+	case Skip, Overwrite, Append:
+		return m, nil
+	}
+	return "", inputf("mode %q: use skip, overwrite or append", s)
+}
+
+// Options configures Run. Journal is required; the zero value of the rest
+// means the defaults.
+type Options struct {
+	// Request is the request for every image (languages, detail,
+	// strategy, instruction, generation); Run sets its image.
+	Request caption.Request
+	// Journal is the JSON Lines file results are appended to.
+	Journal string
+	Mode    Mode // "" is Skip
+	// XMP writes IMG.jpg.xmp (IMG.xmp with XMPReplaceExtension), one
+	// dc:description entry per language, merged into an existing sidecar.
+	XMP                 bool
+	XMPReplaceExtension bool
+	// Text writes IMG.txt with the first language's caption.
+	Text bool
+	// Workers read and prepare images ahead of the model (0: 2).
+	Workers int
+	// Queue is how many prepared images wait for the model (0: twice the
+	// engine's MaxSequences, so a finished caption's sequence always has
+	// a next image).
+	Queue int
+	// OnEvent receives progress, from one goroutine at a time.
+	OnEvent func(Event)
+}
+
+// EventKind tells what an Event reports.
+type EventKind int
+
+const (
+	// EventImage: one image is done (Status, File, Took, Err).
+	EventImage EventKind = iota
+	// EventJournalRepaired: the journal's last N lines were incomplete
+	// (an interrupted run) and are ignored.
+	EventJournalRepaired
+	// EventInterrupted: ctx was cancelled; the N images the model has
+	// started are being finished, the queued ones are redone on resume.
+	EventInterrupted
+)
+
+// Status is an image's outcome.
+type Status string
+
+const (
+	StatusOK      Status = "ok"
+	StatusFailed  Status = "failed"
+	StatusSkipped Status = "skipped"
+)
+
+// Event is one progress report.
+type Event struct {
+	Kind   EventKind
+	File   string
+	Status Status
+	Took   time.Duration // from handing the image to the model to its result
+	Err    error         // why the image failed
+	Done   int           // images done so far, this one included
+	Total  int
+	N      int
+}
+
+// Summary is what a run did.
+type Summary struct {
+	Images, OK, Failed, Skipped int
+	Tokens                      int // generated
+	Elapsed                     time.Duration
+}
+
+// item is one image on its way through the pipeline.
+type item struct {
+	path    string
+	key     string // SHA-256 of the file; "" when it could not be read
+	prep    *caption.Prepared
+	skipped bool
+	err     error
+}
+
+// Run captions the images at paths with e (see the package doc). It
+// returns when every image is done, or, after ctx is cancelled, when the
+// images the model had started are finished; the returned error is then
+// ctx's. Failed images are counted in the Summary, not returned.
+func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (Summary, error) {
+	if opt == nil || opt.Journal == "" {
+		return Summary{}, inputf("batch: no journal given")
+	}
+	o := *opt
+	if o.Mode == "" {
+		o.Mode = Skip
+	}
+	if _, err := ParseMode(string(o.Mode)); err != nil {
+		return Summary{}, err
+	}
+	if o.Workers < 0 || o.Queue < 0 {
+		return Summary{}, inputf("batch: workers %d and queue %d must not be negative", o.Workers, o.Queue)
+	}
+	if o.Request.Image != nil || o.Request.Prepared != nil {
+		return Summary{}, inputf("batch: the request template carries an image")
+	}
+	if o.Workers == 0 {
+		o.Workers = 2
+	}
+	if o.Queue == 0 {
+		o.Queue = 2 * e.MaxSequences()
+	}
+	if o.OnEvent == nil {
+		o.OnEvent = func(Event) {}
+	}
+	done := map[string]bool{}
+	if o.Mode == Skip {
+		var incomplete int
+		var err error
+		if done, incomplete, err = finished(o.Journal); err != nil {
+			return Summary{}, err
+		}
+		if incomplete > 0 {
+			o.OnEvent(Event{Kind: EventJournalRepaired, N: incomplete})
+		}
+	}
+	journal, err := sidecar.OpenJournal(o.Journal)
+	if err != nil {
+		return Summary{}, &JournalError{Path: o.Journal, Err: err}
+	}
+	defer journal.Close()
+	r := &run{e: e, o: &o, done: done, journal: journal, total: len(paths)}
+	return r.run(ctx, paths)
+}
+
+// run is one Run's state.
+type run struct {
+	e       *caption.Engine
+	o       *Options
+	done    map[string]bool
+	journal *sidecar.Journal
+	total   int
+	sum     Summary
+}
+
+func (r *run) run(ctx context.Context, paths []string) (Summary, error) {
+	start := time.Now()
+	ready := r.prepareAhead(ctx, paths)
+	defer func() {
+		// Let the workers finish what they hold and exit.
+		go func() {
+			for range ready {
+			}
+		}()
+	}()
+
+	// One goroutine owns the journal, the sidecars and the events: it
+	// takes each image's outcome as it comes. A journal that cannot be
+	// written stops the run (the images in progress are finished).
+	outcomes := make(chan outcome, 2*r.o.Queue)
+	feedCtx, stopFeeding := context.WithCancel(ctx)
+	defer stopFeeding()
+	var writeErr error
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		for oc := range outcomes {
+			if writeErr != nil {
+				continue
+			}
+			if err := r.record(oc); err != nil {
+				writeErr = err
+				stopFeeding()
+			}
+		}
+	}()
+
+	f := &feeder{pending: map[*caption.Request]sent{}, in: make(chan *caption.Request, r.o.Queue)}
+	fed := make(chan struct{})
+	go func() {
+		defer close(fed)
+		f.feed(ctx, feedCtx, r, ready, outcomes)
+	}()
+	_, err := r.e.DescribeStream(context.WithoutCancel(ctx), f.in, func(req *caption.Request, res *caption.Result, err error) {
+		sn := f.take(req)
+		it := sn.it
+		it.err = err
+		it.prep = nil // the pixels are no longer needed
+		outcomes <- outcome{it: it, res: res, took: time.Since(sn.at)}
+	})
+	stopFeeding()
+	<-fed
+	close(outcomes)
+	<-written
+	r.sum.Images = len(paths)
+	r.sum.Elapsed = time.Since(start)
+	switch {
+	case writeErr != nil:
+		return r.sum, writeErr
+	case err != nil:
+		return r.sum, err
+	}
+	return r.sum, ctx.Err()
+}
+
+// prepareAhead starts the workers: they read, hash, decode and prepare
+// the images in order of paths, skipping the decoding of images the
+// journal has. They stop taking paths when ctx is cancelled.
+func (r *run) prepareAhead(ctx context.Context, paths []string) <-chan item {
+	jobs := make(chan string)
+	ready := make(chan item, max(2*r.o.Workers, r.o.Queue))
+	var wg sync.WaitGroup
+	for range r.o.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range jobs {
+				ready <- r.prepare(p)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		for _, p := range paths {
+			select {
+			case jobs <- p:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() {
+		wg.Wait()
+		close(ready)
+	}()
+	return ready
+}
+
+// prepare reads, hashes, decodes and prepares one image.
+func (r *run) prepare(path string) item {
+	// A named pipe or a device would block the read: only regular files.
+	if st, err := os.Stat(path); err != nil {
+		return item{path: path, err: err}
+	} else if !st.Mode().IsRegular() {
+		return item{path: path, err: errors.New("not a regular file")}
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return item{path: path, err: err}
+	}
+	sum := sha256.Sum256(data)
+	it := item{path: path, key: hex.EncodeToString(sum[:])}
+	if r.done[it.key] {
+		it.skipped = true
+		return it
+	}
+	img, err := vision.DecodeBytes(data, &vision.Options{Name: path})
+	if err != nil {
+		it.err = err
+		return it
+	}
+	it.prep, it.err = r.e.Prepare(img)
+	return it
+}
+
+// outcome is an image's end: skipped, failed before the model, or answered.
+type outcome struct {
+	it   item
+	res  *caption.Result
+	took time.Duration
+}
+
+// record writes an outcome to the sidecars and the journal and reports it.
+func (r *run) record(oc outcome) error {
+	it := oc.it
+	if it.skipped {
+		r.sum.Skipped++
+		r.event(it.path, StatusSkipped, 0, nil)
+		return nil
+	}
+	rec := Record{Key: it.key, File: it.path, Time: time.Now().UTC().Format(time.RFC3339)}
+	if it.err == nil {
+		res := oc.res
+		rec.Model, rec.Width, rec.Height, rec.Captions = res.Model, res.Width, res.Height, res.Captions
+		for _, c := range res.Captions {
+			r.sum.Tokens += c.Tokens
+		}
+		it.err = writeSidecars(it.path, res, r.o)
+	}
+	if it.err != nil {
+		rec.Error = it.err.Error()
+		r.sum.Failed++
+		r.event(it.path, StatusFailed, oc.took, it.err)
+	} else {
+		r.sum.OK++
+		r.event(it.path, StatusOK, oc.took, nil)
+	}
+	if rec.Key == "" {
+		// Unreadable file: keyed by path so the failure is recorded but
+		// the image is tried again next run.
+		rec.Key = "error:" + it.path
+	}
+	if err := r.journal.Append(rec); err != nil {
+		return fmt.Errorf("journal %s: %w", r.o.Journal, err)
+	}
+	return nil
+}
+
+func (r *run) event(file string, st Status, took time.Duration, err error) {
+	r.o.OnEvent(Event{Kind: EventImage, File: file, Status: st, Took: took, Err: err,
+		Done: r.sum.OK + r.sum.Failed + r.sum.Skipped, Total: r.total})
+}
+
+// feeder hands prepared images to the engine and remembers which request
+// is which image.
+type feeder struct {
+	in       chan *caption.Request
+	mu       sync.Mutex
+	pending  map[*caption.Request]sent
+	inFlight atomic.Int64
+}
+
+type sent struct {
+	it item
+	at time.Time
+}
+
+func (f *feeder) take(req *caption.Request) sent {
+	f.mu.Lock()
+	sn := f.pending[req]
+	delete(f.pending, req)
+	f.mu.Unlock()
+	f.inFlight.Add(-1)
+	return sn
+}
+
+// feed sends the images that ready gives; skipped and failed ones go
+// straight to outcomes. At an interrupt (ctx) it stops, takes back the
+// images queued that the model has not started (they are redone on
+// resume), and closes in, so that those in progress are finished.
+func (f *feeder) feed(ctx, feedCtx context.Context, r *run, ready <-chan item, outcomes chan<- outcome) {
+	defer close(f.in)
+	defer func() {
+		if ctx.Err() == nil {
+			return
+		}
+		for {
+			select {
+			case req := <-f.in:
+				f.take(req)
+				continue
+			default:
+			}
+			break
+		}
+		if n := f.inFlight.Load(); n > 0 {
+			r.o.OnEvent(Event{Kind: EventInterrupted, N: int(n)})
+		}
+	}()
+	for it := range ready {
+		if feedCtx.Err() != nil {
+			return
+		}
+		if it.skipped || it.err != nil {
+			outcomes <- outcome{it: it}
+			continue
+		}
+		req := r.o.Request // a copy: the template's slices and maps are only read
+		req.Prepared = it.prep
+		f.mu.Lock()
+		f.pending[&req] = sent{it, time.Now()}
+		f.mu.Unlock()
+		f.inFlight.Add(1)
+		select {
+		case f.in <- &req:
+		case <-feedCtx.Done():
+			f.take(&req)
+			return
+		}
+	}
+}
