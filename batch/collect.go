@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/capgen/capgen/caption"
 )
 
 // ErrInput is matched (errors.Is) by errors about the caller's input:
@@ -21,6 +23,9 @@ type inputError struct{ msg string }
 
 func (e *inputError) Error() string        { return e.msg }
 func (e *inputError) Is(target error) bool { return target == ErrInput }
+
+// Class makes caption.ClassOf class it as the caller's input.
+func (e *inputError) Class() caption.Class { return caption.ClassInput }
 
 func inputf(format string, args ...any) error {
 	return &inputError{msg: fmt.Sprintf(format, args...)}

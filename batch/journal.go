@@ -30,6 +30,10 @@ type JournalError struct {
 }
 
 func (e *JournalError) Error() string { return fmt.Sprintf("journal %s: %v", e.Path, e.Err) }
+
+// Class makes caption.ClassOf class it as the caller's input.
+func (e *JournalError) Class() caption.Class { return caption.ClassInput }
+
 func (e *JournalError) Unwrap() []error {
 	return []error{e.Err, ErrInput}
 }

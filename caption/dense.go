@@ -55,7 +55,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 	}
 	tileWords := req.TileWords
 	if tileWords == 0 {
-		tileWords = 10
+		tileWords = defaultWords
 	}
 	if tileWords < 1 || tileWords > 200 {
 		return nil, &BadRequestError{Field: "tile words", Msg: fmt.Sprintf("%d outside 1..200", req.TileWords)}
@@ -108,7 +108,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 	globals := map[string]*output{}
 	for _, lang := range langs {
 		o := &output{lang: lang, image: whole, prefix: prefix, tokens: wholeTokens, raw: req.Raw,
-			gen:         Generation{MaxTokens: map[Mode]int{ModeBrief: 96, ModeDetailed: 384}[globalMode], Sampling: req.Generation.Sampling},
+			gen:         Generation{MaxTokens: defaultMaxTokens(globalMode, 0), Sampling: req.Generation.Sampling},
 			instruction: simple(lang, globalMode, nil)}
 		globals[lang.Tag] = o
 		outs = append(outs, o)
@@ -125,16 +125,13 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 		}
 		for _, lang := range langs {
 			var vars map[string]string
-			maxTok := 160
 			switch tileMode {
 			case ModeTile:
 				vars = map[string]string{"position": e.tmpl.Position(lang, tr, tc, trows, tcols)}
 			case ModeRegion:
 				vars = map[string]string{"words": strconv.Itoa(tileWords)}
-				maxTok = 60
-			case ModeBrief:
-				maxTok = 96
 			}
+			maxTok := defaultMaxTokens(tileMode, tileWords)
 			o := &output{lang: lang, image: img, prefix: prefix, tokens: tokens, raw: req.Raw,
 				gen: Generation{MaxTokens: maxTok, Sampling: req.Generation.Sampling}, instruction: simple(lang, tileMode, vars)}
 			tileOuts[ti] = append(tileOuts[ti], o)
@@ -160,7 +157,7 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 		vars := map[string]string{"global": globals[lang.Tag].cap.Text, "tiles": strings.TrimRight(list.String(), "\n")}
 		gen := req.Generation
 		if gen.MaxTokens == 0 {
-			gen.MaxTokens = 512
+			gen.MaxTokens = defaultMaxTokens(ModeMerge, 0)
 		}
 		merges[li] = &output{lang: lang, gen: gen, raw: req.Raw, instruction: simple(lang, ModeMerge, vars)}
 	}

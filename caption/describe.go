@@ -320,7 +320,7 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 	}
 	gen := req.Generation
 	if gen.MaxTokens == 0 {
-		gen.MaxTokens = map[Mode]int{ModeBrief: 96, ModeDetailed: 384, ModeQuestion: 128}[mode]
+		gen.MaxTokens = defaultMaxTokens(mode, 0)
 	}
 	ask := func(lang Language) func(bool) (string, error) {
 		return func(strict bool) (string, error) {

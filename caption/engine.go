@@ -38,7 +38,7 @@ type Options struct {
 	MaxSequences int
 	// KVCache is the element type of the KV cache ("" = f16); q8_0 halves
 	// its memory.
-	KVCache llama.KVCacheType
+	KVCache KVCacheType
 	// Threads for llama.cpp; 0 means llama.DefaultThreads().
 	Threads int
 	// BatchSize is llama.cpp's batch; 0 means 512.

@@ -49,7 +49,7 @@ func (e *Engine) Regions(ctx context.Context, req *RegionsRequest) (*RegionsResu
 	}
 	words := req.Words
 	if words == 0 {
-		words = 10
+		words = defaultWords
 	}
 	if words < 1 || words > 200 {
 		return nil, &BadRequestError{Field: "words", Msg: fmt.Sprintf("word budget %d outside 1..200", words)}
@@ -63,7 +63,7 @@ func (e *Engine) Regions(ctx context.Context, req *RegionsRequest) (*RegionsResu
 	}
 	gen := req.Generation
 	if gen.MaxTokens == 0 {
-		gen.MaxTokens = 24 + 3*words
+		gen.MaxTokens = defaultMaxTokens(ModeRegion, words)
 	}
 	prefix, err := e.imagePrefix()
 	if err != nil {

@@ -1,7 +1,6 @@
 package caption
 
 import (
-	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -57,7 +56,7 @@ type Generation struct {
 	// detailed 384, region 24 + 3 per word, tile 160, merge 512).
 	MaxTokens int
 	// Sampling; the zero value is greedy.
-	Sampling llama.Sampling
+	Sampling Sampling
 }
 
 // Caption is one output text with how it was obtained.
@@ -76,8 +75,8 @@ type Caption struct {
 	Retried bool `json:"retried,omitempty"`
 	Pivoted bool `json:"pivoted,omitempty"`
 	// Tokens generated, and why generation stopped.
-	Tokens int              `json:"tokens"`
-	Stop   llama.StopReason `json:"stop"`
+	Tokens int        `json:"tokens"`
+	Stop   StopReason `json:"stop"`
 }
 
 // Result is what Describe returns.

@@ -266,12 +266,12 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 	mopt := &llama.ModelOptions{GPULayers: o.GPULayers}
 	model, err := llama.LoadModel(ctx, o.Model, mopt)
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	defer model.Close()
 	proj, err := llama.LoadProjector(model, o.MMProj, &llama.ProjectorOptions{Threads: threads})
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	defer proj.Close()
 	md := model.Metadata()

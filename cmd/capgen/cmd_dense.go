@@ -63,7 +63,7 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	defer e.Close()
 	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs})
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	if o.Format != "text" {
 		return writeJSON(w, o.Format, struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -104,8 +103,8 @@ func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
 	e, err := caption.Load(ctx, o.Model, o.MMProj,
 		&caption.LoadOptions{Model: llama.ModelOptions{GPULayers: o.GPULayers}, Projector: llama.ProjectorOptions{Threads: o.Threads}},
 		&caption.Options{Threads: o.Threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide,
-			MaxSequences: o.Parallel, KVCache: llama.KVCacheType(o.KVCache)})
-	return e, inputError(err)
+			MaxSequences: o.Parallel, KVCache: caption.KVCacheType(o.KVCache)})
+	return e, err
 }
 
 // describeOptions are the flags of `capgen describe`.
@@ -168,10 +167,10 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 		Question:    o.Question,
 		Raw:         o.Raw,
 		Generation: caption.Generation{MaxTokens: o.MaxTokens,
-			Sampling: llama.Sampling{Temperature: float32(o.Temperature), TopP: float32(o.TopP), Seed: uint32(o.Seed)}},
+			Sampling: caption.Sampling{Temperature: float32(o.Temperature), TopP: float32(o.TopP), Seed: uint32(o.Seed)}},
 	})
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	if o.Format != "text" {
 		return writeJSON(w, o.Format, struct {
@@ -189,19 +188,4 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 		}
 	}
 	return nil
-}
-
-// inputError marks errors caused by the user's files or flags as usage
-// errors (exit code 2).
-func inputError(err error) error {
-	if err == nil {
-		return nil
-	}
-	for _, target := range []error{llama.ErrBadFile, llama.ErrProjectorMismatch, llama.ErrNoVision, llama.ErrContextFull,
-		caption.ErrBadRequest, caption.ErrImageTooLarge, caption.ErrNoVision, caption.ErrUnknownLanguage, vision.ErrEmptyBox, vision.ErrBoxOutside} {
-		if errors.Is(err, target) {
-			return usageError{err}
-		}
-	}
-	return err
 }

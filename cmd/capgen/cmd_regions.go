@@ -95,7 +95,7 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 	defer e.Close()
 	res, err := e.Regions(ctx, &caption.RegionsRequest{Image: img, Boxes: boxes, Words: o.Words, Margin: o.Margin, Languages: langs})
 	if err != nil {
-		return inputError(err)
+		return err
 	}
 	if o.Format != "text" {
 		return writeJSON(w, o.Format, struct {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/capgen/capgen/caption"
 )
 
 // Exit codes; documented in README.md.
@@ -99,22 +101,36 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 	if err != nil && !entered {
 		err = usageError{err}
 	}
+	code := exitCode(err)
+	switch {
+	case code == exitOK:
+	case code == exitInterrupted:
+		fmt.Fprintln(stderr, "capgen: interrupted")
+	default:
+		fmt.Fprintln(stderr, "capgen:", err)
+	}
+	return code
+}
+
+// exitCode is the one place errors become exit codes: a command's own
+// code (exitCodeError), a usage error of the flags, or the class of the
+// error (caption.ClassOf) for everything the packages below return.
+func exitCode(err error) int {
+	var ce exitCodeError
+	var ue usageError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, context.Canceled):
-		fmt.Fprintln(stderr, "capgen: interrupted")
-		return exitInterrupted
-	default:
-		fmt.Fprintln(stderr, "capgen:", err)
-		var ce exitCodeError
-		if errors.As(err, &ce) {
-			return ce.code
-		}
-		var ue usageError
-		if errors.As(err, &ue) {
-			return exitUsage
-		}
-		return exitFailure
+	case errors.As(err, &ce):
+		return ce.code
+	case errors.As(err, &ue):
+		return exitUsage
 	}
+	switch caption.ClassOf(err) {
+	case caption.ClassInterrupted:
+		return exitInterrupted
+	case caption.ClassInput, caption.ClassModel, caption.ClassResource:
+		return exitUsage
+	}
+	return exitFailure
 }
