@@ -1,11 +1,16 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "bridge.h"
 #include "_cgo_export.h"
 
+uintptr_t capgen_thread_id(void) {
+    return (uintptr_t) pthread_self();
+}
+
 static void capgen_log(enum ggml_log_level level, const char * text, void * user_data) {
     (void) user_data;
-    goLogCallback((int) level, (char *) text);
+    goLogCallback((int) level, (char *) text, capgen_thread_id());
 }
 
 void capgen_log_install(void) {

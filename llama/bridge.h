@@ -26,8 +26,10 @@
 #include "capgen/ggml-backend.h"
 #include "capgen/ggml-cpu.h"
 
-// Routes llama.cpp, ggml and mtmd logs to goLogCallback.
+// Routes llama.cpp, ggml and mtmd logs to goLogCallback, with the
+// logging thread's id.
 void capgen_log_install(void);
+uintptr_t capgen_thread_id(void);
 
 // Progress callback for llama_model_params: forwards to goProgressCallback
 // with the cgo.Handle stored in user_data.

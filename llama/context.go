@@ -258,11 +258,11 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 	default:
 		params.flash_attn_type = C.LLAMA_FLASH_ATTN_TYPE_AUTO
 	}
-	clearLastError()
-	p := C.llama_init_from_model(model.p, params)
+	var p *C.struct_llama_context
+	detail := trapErrors(func() { p = C.llama_init_from_model(model.p, params) })
 	if p == nil {
 		model.release()
-		return nil, &Error{Op: op, Err: fmt.Errorf("llama.cpp could not create the context (ContextSize %d, out of memory?): %w", o.ContextSize, ErrInvalidArgument), Detail: takeLastError()}
+		return nil, &Error{Op: op, Err: fmt.Errorf("llama.cpp could not create the context (ContextSize %d, out of memory?): %w", o.ContextSize, ErrInvalidArgument), Detail: detail}
 	}
 	live.contexts.Add(1)
 	abort := (*C.capgen_abort)(C.calloc(1, C.size_t(unsafe.Sizeof(C.capgen_abort{}))))
@@ -387,6 +387,7 @@ func (c *Context) Position(seq int) (int, error) {
 // the KV cells are shared, not duplicated, so N outputs for one image cost
 // one image encode and one prefill.
 func (c *Context) CopySequence(src, dst int) error {
+	defer runtime.KeepAlive(c)
 	const op = "Context.CopySequence"
 	if err := c.lock(op); err != nil {
 		return err
@@ -427,12 +428,14 @@ func (c *Context) RemoveSequence(seq int) error {
 }
 
 func (c *Context) removeLocked(seq int) {
+	defer runtime.KeepAlive(c)
 	C.llama_memory_seq_rm(c.mem, C.llama_seq_id(seq), -1, -1)
 	c.dropCells(seq)
 }
 
 // KeepSequence removes every sequence except seq.
 func (c *Context) KeepSequence(seq int) error {
+	defer runtime.KeepAlive(c)
 	const op = "Context.KeepSequence"
 	if err := c.lock(op); err != nil {
 		return err
@@ -452,6 +455,7 @@ func (c *Context) KeepSequence(seq int) error {
 
 // Clear empties every sequence.
 func (c *Context) Clear() error {
+	defer runtime.KeepAlive(c)
 	const op = "Context.Clear"
 	if err := c.lock(op); err != nil {
 		return err
@@ -470,6 +474,7 @@ func (c *Context) Clear() error {
 // The returned stop waits for a cancellation already under way, so a late
 // flag cannot abort the next call.
 func (c *Context) watch(ctx context.Context) (stop func()) {
+	defer runtime.KeepAlive(c)
 	C.capgen_abort_store(c.abort, 0)
 	if ctx.Done() == nil {
 		return func() {}
@@ -487,8 +492,9 @@ func (c *Context) watch(ctx context.Context) (stop func()) {
 	}
 }
 
-// decodeErr maps llama_decode's return code to an error.
-func decodeErr(op string, ctx context.Context, ret C.int32_t) error {
+// decodeErr maps llama_decode's return code to an error; detail is what
+// llama.cpp logged during the call (trapErrors).
+func decodeErr(op string, ctx context.Context, ret C.int32_t, detail string) error {
 	switch {
 	case ret == 0:
 		return nil
@@ -500,6 +506,6 @@ func decodeErr(op string, ctx context.Context, ret C.int32_t) error {
 		}
 		return &Error{Op: op, Err: ErrAborted}
 	default:
-		return &Error{Op: op, Err: fmt.Errorf("llama_decode failed with code %d: %w", int(ret), ErrInvalidArgument), Detail: takeLastError()}
+		return &Error{Op: op, Err: fmt.Errorf("llama_decode failed with code %d: %w", int(ret), ErrInvalidArgument), Detail: detail}
 	}
 }

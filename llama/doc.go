@@ -15,6 +15,10 @@
 // Projectors made from it are open, even after its own Close. Objects that
 // are dropped without Close are freed by a GC cleanup, but closing
 // explicitly returns memory (often gigabytes) at a predictable time.
+// Every method that hands its receiver's C pointers to llama.cpp starts
+// with `defer runtime.KeepAlive(receiver)`, so that cleanup can never run
+// while C still uses them (the receiver's last Go use may come before the
+// C call returns).
 //
 // # Evaluation
 //
@@ -46,12 +50,24 @@
 // wrapping ErrAborted and the context's error. Sequences touched by a
 // failed call are emptied.
 //
+// An image encode (the vision encoder and projector) cannot be stopped: at
+// the pinned llama.cpp, clip.cpp keeps its ggml backends and scheduler
+// private and mtmd has no abort hook, so the callback that stops a decode
+// never reaches it. Cancellation is checked right after each encode, so
+// the wait is at most one encode of one image, whose size the caller
+// bounds (caption.Options.MaxSide, ProjectorOptions.MaxImageTokens): about
+// 4 s for SmolVLM-256M's 512 px encoder on two CPU cores, milliseconds on
+// a GPU. Returning before the encode ends would free the chunk mtmd is
+// still reading.
+//
 // # Errors
 //
 // Errors are *Error values naming the Go operation, wrapping one of the
 // sentinels (ErrBadFile, ErrContextFull, ErrNoVision, ErrProjectorMismatch,
 // ErrInvalidArgument, ErrBatchTooSmall, ErrAborted, ErrClosed); when
-// llama.cpp logged an error during the operation, Error.Detail quotes it.
+// llama.cpp logged an error during the operation, Error.Detail quotes it:
+// the first error line logged on the calling thread during that call, so
+// concurrent failures never quote each other.
 // Inputs that would make llama.cpp abort the process (a batch larger than
 // n_batch, an image larger than the physical batch of a non-causal
 // projector, sequence ids out of range, a projector for another model) are

@@ -38,8 +38,9 @@ type Error struct {
 	Op   string
 	Path string // the file involved, if any
 	Err  error  // a sentinel above, wrapped with details
-	// Detail is the last error llama.cpp logged during the operation, if
-	// any: it usually says exactly what was wrong with a file.
+	// Detail is the first error line llama.cpp logged on the calling
+	// thread during the operation, if any: it usually says exactly what
+	// was wrong with a file.
 	Detail string
 }
 

@@ -11,6 +11,7 @@ import "C"
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -118,6 +119,7 @@ type chunk struct {
 }
 
 func (c *Context) appendMultimodal(ctx context.Context, op string, seq int, p Prompt) error {
+	defer runtime.KeepAlive(c)
 	ids := make([]string, len(p.Images))
 	imgs := make([]Image, len(p.Images))
 	for i, img := range p.Images {
@@ -204,16 +206,17 @@ func (c *Context) appendMultimodal(ctx context.Context, op string, seq int, p Pr
 
 // flushPending decodes the pending tokens of seq without logits.
 func (c *Context) flushPending(ctx context.Context, op string, seq int) error {
+	defer runtime.KeepAlive(c)
 	s := &c.seqs[seq]
 	toks := s.pending
 	start := time.Now()
 	for len(toks) > 0 {
 		n := min(len(toks), c.nBatch)
 		c.fillBatch(toks[:n], s.next, seq, false)
-		clearLastError()
-		ret := C.llama_decode(c.p, c.batch)
+		var ret C.int32_t
+		detail := trapErrors(func() { ret = C.llama_decode(c.p, c.batch) })
 		c.stats.Decodes++
-		if err := decodeErr(op, ctx, ret); err != nil {
+		if err := decodeErr(op, ctx, ret, detail); err != nil {
 			return err
 		}
 		s.next += int32(n)
@@ -228,6 +231,7 @@ func (c *Context) flushPending(ctx context.Context, op string, seq int) error {
 
 // fillBatch makes the context's batch hold toks of one sequence.
 func (c *Context) fillBatch(toks []Token, pos0 int32, seq int, lastLogits bool) {
+	defer runtime.KeepAlive(c)
 	c.batch.n_tokens = C.int32_t(len(toks))
 	c.addToBatch(0, toks, pos0, seq, lastLogits)
 }
@@ -235,6 +239,7 @@ func (c *Context) fillBatch(toks []Token, pos0 int32, seq int, lastLogits bool) 
 // evalImage encodes one image chunk (or takes it from the cache) and
 // decodes its embeddings into seq.
 func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) error {
+	defer runtime.KeepAlive(c)
 	s := &c.seqs[seq]
 	nEmbd := c.model.meta.InputEmbeddingSize
 	var key string
@@ -253,11 +258,11 @@ func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) e
 			c.proj.mu.Unlock()
 			return &Error{Op: op, Err: fmt.Errorf("projector: %w", ErrClosed)}
 		}
-		clearLastError()
-		ret := C.mtmd_encode_chunk(c.proj.p, ch.c)
+		var ret C.int32_t
+		detail := trapErrors(func() { ret = C.mtmd_encode_chunk(c.proj.p, ch.c) })
 		if ret != 0 {
 			c.proj.mu.Unlock()
-			return &Error{Op: op, Err: fmt.Errorf("image encode failed (code %d): %w", int(ret), ErrInvalidArgument), Detail: takeLastError()}
+			return &Error{Op: op, Err: fmt.Errorf("image encode failed (code %d): %w", int(ret), ErrInvalidArgument), Detail: detail}
 		}
 		out := C.mtmd_get_output_embd(c.proj.p)
 		// The projector's buffer is reused by the next encode: copy it
@@ -281,15 +286,17 @@ func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) e
 	if c.proj.info.NonCausal {
 		C.llama_set_causal_attn(c.p, false)
 	}
-	clearLastError()
-	ret := C.capgen_decode_embd(c.p, (*C.float)(unsafe.Pointer(&embd[0])), C.int32_t(ch.nTok), C.int32_t(nEmbd),
-		C.int32_t(nPosPerEmbd), (*C.int32_t)(unsafe.Pointer(&pos[0])), C.int32_t(seq), C.int32_t(c.nBatch))
+	var ret C.int32_t
+	detail := trapErrors(func() {
+		ret = C.capgen_decode_embd(c.p, (*C.float)(unsafe.Pointer(&embd[0])), C.int32_t(ch.nTok), C.int32_t(nEmbd),
+			C.int32_t(nPosPerEmbd), (*C.int32_t)(unsafe.Pointer(&pos[0])), C.int32_t(seq), C.int32_t(c.nBatch))
+	})
 	if c.proj.info.NonCausal {
 		C.llama_set_causal_attn(c.p, true)
 	}
 	c.stats.Decodes += (ch.nTok + c.nBatch - 1) / c.nBatch
 	c.stats.ImageDecodeTime += time.Since(start)
-	if err := decodeErr(op, ctx, ret); err != nil {
+	if err := decodeErr(op, ctx, ret, detail); err != nil {
 		return err
 	}
 	c.stats.ImageTokens += ch.nTok
@@ -302,6 +309,7 @@ func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) e
 // one per token, or for M-RoPE four dimensions (time, row, column, unused)
 // each contiguous over all tokens, as llama_batch expects.
 func (c *Context) imagePositions(ch chunk, pos0 int32) []int32 {
+	defer runtime.KeepAlive(c)
 	if !c.proj.info.MRoPE {
 		pos := make([]int32, ch.nTok)
 		for i := range pos {

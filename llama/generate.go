@@ -9,6 +9,7 @@ import "C"
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -292,6 +293,7 @@ func (c *Context) dropSeqs(gs []*genSeq) {
 // llama_decode calls as the batch size allows, and samples one token for
 // each.
 func (c *Context) step(ctx context.Context, op string, running []*genSeq) error {
+	defer runtime.KeepAlive(c)
 	start := time.Now()
 	n := 0
 	var inBatch []*genSeq
@@ -301,10 +303,10 @@ func (c *Context) step(ctx context.Context, op string, running []*genSeq) error 
 			return nil
 		}
 		c.batch.n_tokens = C.int32_t(n)
-		clearLastError()
-		ret := C.llama_decode(c.p, c.batch)
+		var ret C.int32_t
+		detail := trapErrors(func() { ret = C.llama_decode(c.p, c.batch) })
 		c.stats.Decodes++
-		if err := decodeErr(op, ctx, ret); err != nil {
+		if err := decodeErr(op, ctx, ret, detail); err != nil {
 			return err
 		}
 		for _, g := range inBatch {
@@ -353,6 +355,7 @@ func (c *Context) step(ctx context.Context, op string, running []*genSeq) error 
 
 // addToBatch writes tokens of one sequence at offset off of the batch.
 func (c *Context) addToBatch(off int, toks []Token, pos0 int32, seq int, lastLogits bool) {
+	defer runtime.KeepAlive(c)
 	tok := unsafe.Slice(c.batch.token, c.nBatch)
 	pos := unsafe.Slice(c.batch.pos, c.nBatch)
 	nseq := unsafe.Slice(c.batch.n_seq_id, c.nBatch)
@@ -373,6 +376,7 @@ func (c *Context) addToBatch(off int, toks []Token, pos0 int32, seq int, lastLog
 
 // sample picks the next token of g from the logits just decoded.
 func (c *Context) sample(g *genSeq) {
+	defer runtime.KeepAlive(c)
 	t := Token(C.llama_sampler_sample(g.sampler, c.p, C.int32_t(g.logit)))
 	c.stats.GeneratedTokens++
 	if !g.req.IgnoreEnd && bool(C.llama_vocab_is_eog(c.model.vocab, C.llama_token(t))) {
@@ -460,6 +464,7 @@ func (g *genSeq) finish(r StopReason) {
 // out of the KV cache and kept pending, so Generate can still follow. It
 // exists for checks against another implementation of the same model.
 func (c *Context) Logits(ctx context.Context, seq int) ([]float32, error) {
+	defer runtime.KeepAlive(c)
 	const op = "Context.Logits"
 	if err := c.lock(op); err != nil {
 		return nil, err
@@ -481,10 +486,10 @@ func (c *Context) Logits(ctx context.Context, seq int) ([]float32, error) {
 		return nil, err
 	}
 	c.fillBatch([]Token{last}, s.next, seq, true)
-	clearLastError()
-	ret := C.llama_decode(c.p, c.batch)
+	var ret C.int32_t
+	detail := trapErrors(func() { ret = C.llama_decode(c.p, c.batch) })
 	c.stats.Decodes++
-	if err := decodeErr(op, ctx, ret); err != nil {
+	if err := decodeErr(op, ctx, ret, detail); err != nil {
 		c.removeLocked(seq)
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,5 +122,54 @@ func TestJanusProProjectorPasses(t *testing.T) {
 	}
 	if h.projType != "janus_pro" || h.outputSize != 64 || h.mrope || !h.hasVision {
 		t.Errorf("header %+v, want janus_pro with 64-wide output, no M-RoPE, vision", h)
+	}
+}
+
+// Error.Detail quotes the failing call's own llama.cpp error line, even
+// while another goroutine's call fails at the same time (the first error
+// line was once kept process-wide).
+func TestErrorDetailIsPerCall(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, arch string) string {
+		w := gguf.NewWriter()
+		w.Set("general.architecture", arch)
+		path := filepath.Join(dir, name)
+		if err := w.WriteFile(path); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	unknown := write("unknown.gguf", "capgen-no-such-arch")
+	empty := write("empty-llama.gguf", "llama")
+	first := func(path string) string {
+		_, err := LoadModel(context.Background(), path, nil)
+		var le *Error
+		if !errors.As(err, &le) {
+			t.Fatalf("%s: err = %v, want *Error", path, err)
+		}
+		return le.Detail
+	}
+	wantUnknown, wantEmpty := first(unknown), first(empty)
+	if !strings.Contains(wantUnknown, "capgen-no-such-arch") || wantEmpty == "" || wantEmpty == wantUnknown {
+		t.Fatalf("details: %q and %q: the two files must fail differently", wantUnknown, wantEmpty)
+	}
+	errs := make(chan string, 40)
+	for i := range 40 {
+		go func() {
+			path, want := unknown, wantUnknown
+			if i%2 == 1 {
+				path, want = empty, wantEmpty
+			}
+			if got := first(path); got != want {
+				errs <- fmt.Sprintf("%s: detail %q, want %q", filepath.Base(path), got, want)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for range 40 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
 	}
 }

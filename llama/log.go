@@ -10,6 +10,7 @@ import "C"
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,14 +20,19 @@ var (
 	backendOnce sync.Once
 	logger      atomic.Pointer[slog.Logger]
 
-	// llama.cpp writes log lines in fragments; logMu guards the pending
-	// fragment and the first error line since clearLastError, which errors
-	// quote because it usually names the exact problem.
-	logMu      sync.Mutex
-	logPending strings.Builder
-	logLevel   C.int
-	lastError  string
+	// llama.cpp writes log lines in fragments, from the thread that
+	// calls it (and from ggml's worker threads); logMu guards the pending
+	// fragments per thread and the traps of the operations running now.
+	logMu   sync.Mutex
+	pending = map[C.uintptr_t]*pendingLine{}
+	traps   = map[C.uintptr_t]*string{}
 )
+
+// pendingLine is a log line of one thread still being written.
+type pendingLine struct {
+	text  strings.Builder
+	level C.int
+}
 
 // initBackend initialises llama.cpp once per process and routes its logs.
 func initBackend() {
@@ -44,25 +50,30 @@ func SetLogger(l *slog.Logger) {
 }
 
 //export goLogCallback
-func goLogCallback(level C.int, text *C.char) {
+func goLogCallback(level C.int, text *C.char, tid C.uintptr_t) {
 	s := C.GoString(text)
 	logMu.Lock()
+	p := pending[tid]
+	if p == nil {
+		p = &pendingLine{}
+		pending[tid] = p
+	}
 	// GGML_LOG_LEVEL_CONT continues the previous line at its level.
 	if level != C.GGML_LOG_LEVEL_CONT {
-		logLevel = level
+		p.level = level
 	}
-	logPending.WriteString(s)
+	p.text.WriteString(s)
 	if !strings.HasSuffix(s, "\n") {
 		logMu.Unlock()
 		return
 	}
-	line := strings.TrimSpace(logPending.String())
-	logPending.Reset()
-	lvl := logLevel
+	line := strings.TrimSpace(p.text.String())
+	p.text.Reset()
+	lvl := p.level
 	// The first error of an operation names the cause; later ones say
 	// only that the caller failed too.
-	if lvl == C.GGML_LOG_LEVEL_ERROR && line != "" && lastError == "" {
-		lastError = line
+	if t := traps[tid]; t != nil && lvl == C.GGML_LOG_LEVEL_ERROR && line != "" && *t == "" {
+		*t = line
 	}
 	logMu.Unlock()
 
@@ -84,20 +95,21 @@ func goLogCallback(level C.int, text *C.char) {
 	l.Log(context.Background(), sl, line, "source", "llama.cpp")
 }
 
-// takeLastError returns and clears the first error line llama.cpp logged
-// since clearLastError.
-func takeLastError() string {
+// trapErrors runs f, a call into llama.cpp, on a locked OS thread and
+// returns the first error line llama.cpp logged on that thread meanwhile:
+// it usually names the exact problem, and it is this call's own, never
+// that of another goroutine's call running at the same time.
+func trapErrors(f func()) string {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	tid := C.capgen_thread_id()
+	var first string
 	logMu.Lock()
-	defer logMu.Unlock()
-	s := lastError
-	lastError = ""
-	return s
-}
-
-// clearLastError forgets earlier error lines before an operation whose
-// failure should quote only its own.
-func clearLastError() {
-	logMu.Lock()
-	lastError = ""
+	traps[tid] = &first
 	logMu.Unlock()
+	f()
+	logMu.Lock()
+	delete(traps, tid)
+	logMu.Unlock()
+	return first
 }

@@ -121,13 +121,13 @@ func LoadModel(ctx context.Context, path string, opt *ModelOptions) (*Model, err
 
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	clearLastError()
-	p := C.llama_model_load_from_file(cpath, params)
+	var p *C.struct_llama_model
+	detail := trapErrors(func() { p = C.llama_model_load_from_file(cpath, params) })
 	if p == nil {
 		if err := ctx.Err(); err != nil {
 			return nil, &Error{Op: op, Path: path, Err: err}
 		}
-		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf("llama.cpp could not load the model: %w", ErrBadFile), Detail: takeLastError()}
+		return nil, &Error{Op: op, Path: path, Err: fmt.Errorf("llama.cpp could not load the model: %w", ErrBadFile), Detail: detail}
 	}
 	m := &Model{p: p, vocab: C.llama_model_get_vocab(p), path: path, gpu: opt.GPULayers >= 0 && SupportsGPUOffload() && hasGPU()}
 	m.meta = m.readMetadata()
@@ -147,6 +147,7 @@ func (m *Model) Close() error {
 }
 
 func (m *Model) freeLocked() {
+	defer runtime.KeepAlive(m)
 	if m.p == nil || m.refs > 0 || !m.closed {
 		return
 	}
@@ -195,6 +196,7 @@ func (m *Model) acquire(op string) error {
 }
 
 func (m *Model) metaString(key string) string {
+	defer runtime.KeepAlive(m)
 	ckey := C.CString(key)
 	defer C.free(unsafe.Pointer(ckey))
 	n := C.llama_model_meta_val_str(m.p, ckey, nil, 0)
@@ -207,6 +209,7 @@ func (m *Model) metaString(key string) string {
 }
 
 func (m *Model) readMetadata() Metadata {
+	defer runtime.KeepAlive(m)
 	md := Metadata{
 		Path:               m.path,
 		Name:               m.metaString("general.name"),

@@ -156,11 +156,10 @@ func LoadProjector(model *Model, path string, opt *ProjectorOptions) (*Projector
 	}
 	cpath := C.CString(path)
 	defer C.free(unsafe.Pointer(cpath))
-	clearLastError()
-	p := C.mtmd_init_from_file(cpath, model.p, params)
+	var p *C.mtmd_context
+	detail := trapErrors(func() { p = C.mtmd_init_from_file(cpath, model.p, params) })
 	if p == nil {
 		model.release()
-		detail := takeLastError()
 		sentinel := ErrBadFile
 		if strings.Contains(detail, "mismatch") {
 			sentinel = ErrProjectorMismatch
@@ -197,6 +196,7 @@ func (pr *Projector) Info() ProjectorInfo { return pr.info }
 // Close frees the projector; close the Contexts using it first. Close is
 // idempotent.
 func (pr *Projector) Close() error {
+	defer runtime.KeepAlive(pr)
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	if pr.p == nil {
@@ -216,6 +216,7 @@ func MediaMarker() string { return C.GoString(C.mtmd_default_marker()) }
 // width x height takes in the prompt after the projector's own resizing
 // and slicing (markers around tiles included as text tokens).
 func (pr *Projector) ImageTokens(width, height int) (tokens, positions int, err error) {
+	defer runtime.KeepAlive(pr)
 	const op = "Projector.ImageTokens"
 	img := Image{Width: width, Height: height, RGB: make([]byte, width*height*3)}
 	if err := img.validate(op); err != nil {
@@ -243,6 +244,7 @@ func (pr *Projector) ImageTokens(width, height int) (tokens, positions int, err 
 // tokenizeLocked splits text with media markers into mtmd chunks; the
 // caller holds pr.mu and frees the chunks.
 func (pr *Projector) tokenizeLocked(op, text string, images []Image, addSpecial, parseSpecial bool) (*C.mtmd_input_chunks, error) {
+	defer runtime.KeepAlive(pr)
 	ctext := C.CString(text)
 	defer C.free(unsafe.Pointer(ctext))
 	input := C.mtmd_input_text{text: ctext, add_special: C.bool(addSpecial), parse_special: C.bool(parseSpecial)}
@@ -267,15 +269,17 @@ func (pr *Projector) tokenizeLocked(op, text string, images []Image, addSpecial,
 		}()
 	}
 	chunks := newChunks()
-	clearLastError()
-	ret := C.mtmd_tokenize(pr.p, chunks, &input, (**C.mtmd_bitmap)(unsafe.Pointer(bitmaps)), C.size_t(len(images)))
+	var ret C.int32_t
+	detail := trapErrors(func() {
+		ret = C.mtmd_tokenize(pr.p, chunks, &input, (**C.mtmd_bitmap)(unsafe.Pointer(bitmaps)), C.size_t(len(images)))
+	})
 	if ret != 0 {
 		freeChunks(chunks)
 		what := "image preprocessing failed"
 		if ret == 1 {
 			what = "the number of media markers does not match the number of images"
 		}
-		return nil, &Error{Op: op, Err: fmt.Errorf("%s: %w", what, ErrInvalidArgument), Detail: takeLastError()}
+		return nil, &Error{Op: op, Err: fmt.Errorf("%s: %w", what, ErrInvalidArgument), Detail: detail}
 	}
 	return chunks, nil
 }

@@ -9,12 +9,14 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"unsafe"
 )
 
 // referenceGreedy runs the C reference loop (reference.c) in sequence seq
 // of an empty context: the baseline of the binding-overhead benchmark.
 func (c *Context) referenceGreedy(prompt []Token, nGen, seq int) (int, error) {
+	defer runtime.KeepAlive(c)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(prompt) == 0 {

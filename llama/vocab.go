@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"fmt"
+	"runtime"
 	"unsafe"
 )
 
@@ -37,6 +38,7 @@ func (m *Model) Tokenize(text string, opt TokenizeOptions) ([]Token, error) {
 }
 
 func (m *Model) tokenize(op, text string, opt TokenizeOptions) ([]Token, error) {
+	defer runtime.KeepAlive(m)
 	if len(text) > 1<<30 {
 		return nil, opErr(op, ErrInvalidArgument, "text of %d bytes is too long", len(text))
 	}
@@ -89,6 +91,7 @@ func (m *Model) checkToken(op string, t Token) error {
 }
 
 func (m *Model) piece(t Token, special bool) []byte {
+	defer runtime.KeepAlive(m)
 	var small [64]byte
 	n := C.llama_token_to_piece(m.vocab, C.llama_token(t), (*C.char)(unsafe.Pointer(&small[0])), C.int32_t(len(small)), 0, C.bool(special))
 	if n >= 0 {
@@ -125,6 +128,7 @@ func (m *Model) Detokenize(toks []Token, special bool) (string, error) {
 // TokenText is the vocabulary entry of a token as stored in the model
 // (SentencePiece marks spaces with U+2581).
 func (m *Model) TokenText(t Token) (string, error) {
+	defer runtime.KeepAlive(m)
 	const op = "Model.TokenText"
 	if err := m.acquire(op); err != nil {
 		return "", err
@@ -138,6 +142,7 @@ func (m *Model) TokenText(t Token) (string, error) {
 
 // IsEndOfGeneration reports whether t ends generation (EOS, EOT, ...).
 func (m *Model) IsEndOfGeneration(t Token) bool {
+	defer runtime.KeepAlive(m)
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed || t < 0 || int(t) >= m.meta.VocabSize {
@@ -148,6 +153,7 @@ func (m *Model) IsEndOfGeneration(t Token) bool {
 
 // IsControl reports whether t is a control token (not shown in text).
 func (m *Model) IsControl(t Token) bool {
+	defer runtime.KeepAlive(m)
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	if m.closed || t < 0 || int(t) >= m.meta.VocabSize {
