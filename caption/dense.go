@@ -3,9 +3,9 @@ package caption
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/capgen/capgen/vision"
 )
@@ -35,37 +35,58 @@ type DenseRequest struct {
 
 // Dense describes an image densely in each requested language.
 func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, error) {
-	start := time.Now()
-	if err := e.checkOpen(); err != nil {
-		return nil, err
+	res, err := e.one(ctx, req)
+	return asResult[*DenseResult](res), err
+}
+
+// denseWork is a Dense request in a stream: the global captions and the
+// tile captions in one step, then the merges (text only) in the next.
+type denseWork struct {
+	req        *DenseRequest
+	planned    bool
+	rows, cols int
+	langs      []Language
+	tiles      []vision.Tile
+	res        DenseResult // without captions
+	globals    []*output   // per language
+	tileOuts   [][]*output // per tile, per language
+	merges     []*output   // per language
+}
+
+func (r *DenseRequest) work() work { return &denseWork{req: r} }
+
+func (w *denseWork) plan(e *Engine) error {
+	if w.planned {
+		return nil
 	}
+	req := w.req
 	if req == nil || req.Image == nil {
-		return nil, &BadRequestError{Field: "image", Msg: "no image given"}
+		return &BadRequestError{Field: "image", Msg: "no image given"}
 	}
 	langs, err := e.languages(req.Languages)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	rows, cols := req.Rows, req.Cols
 	if rows == 0 && cols == 0 {
 		rows, cols = 2, 2
 	}
 	if rows < 1 || cols < 1 || rows > 8 || cols > 8 {
-		return nil, &BadRequestError{Field: "grid", Msg: fmt.Sprintf("grid %dx%d outside 1x1..8x8", rows, cols)}
+		return &BadRequestError{Field: "grid", Msg: fmt.Sprintf("grid %dx%d outside 1x1..8x8", rows, cols)}
 	}
 	tileWords := req.TileWords
 	if tileWords == 0 {
 		tileWords = defaultWords
 	}
 	if tileWords < 1 || tileWords > 200 {
-		return nil, &BadRequestError{Field: "tile words", Msg: fmt.Sprintf("%d outside 1..200", req.TileWords)}
+		return &BadRequestError{Field: "tile words", Msg: fmt.Sprintf("%d outside 1..200", req.TileWords)}
 	}
 	tileMode := req.TileMode
 	if tileMode == "" {
 		tileMode = ModeTile
 	}
 	if tileMode != ModeTile && tileMode != ModeRegion && tileMode != ModeBrief {
-		return nil, &BadRequestError{Field: "tile mode", Msg: "use tile, region or brief"}
+		return &BadRequestError{Field: "tile mode", Msg: "use tile, region or brief"}
 	}
 	globalMode := ModeDetailed
 	if req.GlobalDetail == Brief {
@@ -73,111 +94,105 @@ func (e *Engine) Dense(ctx context.Context, req *DenseRequest) (*DenseResult, er
 	}
 	prefix, err := e.imagePrefix()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res := &DenseResult{Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
-
 	tiles, err := vision.Grid(req.Image, rows, cols, req.Overlap)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if req.SecondLevel {
 		fine, err := vision.Grid(req.Image, 2*rows, 2*cols, req.Overlap)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for i := range fine {
 			fine[i].Level = 1
 		}
 		tiles = append(tiles, fine...)
 	}
-
 	whole, wholeTokens, err := e.prepare(req.Image)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	simple := func(lang Language, mode Mode, vars map[string]string) func(bool) (string, error) {
-		return func(strict bool) (string, error) {
-			if strict {
-				return e.tmpl.RenderStrict(lang, mode, vars)
-			}
-			return e.tmpl.Render(lang, mode, vars)
-		}
-	}
-	var outs []*output
-	globals := map[string]*output{}
+	w.rows, w.cols, w.langs, w.tiles = rows, cols, langs, tiles
+	w.res = DenseResult{Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
 	for _, lang := range langs {
-		o := &output{lang: lang, image: whole, prefix: prefix, tokens: wholeTokens, raw: req.Raw,
+		w.globals = append(w.globals, &output{lang: lang, image: whole, prefix: prefix, tokens: wholeTokens, raw: req.Raw,
 			gen:         Generation{MaxTokens: defaultMaxTokens(globalMode, 0), Sampling: req.Generation.Sampling},
-			instruction: simple(lang, globalMode, nil)}
-		globals[lang.Tag] = o
-		outs = append(outs, o)
+			instruction: e.instruction(lang, globalMode, nil)})
 	}
-	tileOuts := make([][]*output, len(tiles))
+	w.tileOuts = make([][]*output, len(tiles))
 	for ti, t := range tiles {
 		img, tokens, err := e.prepare(t.Image)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		tr, tc, trows, tcols := t.Row, t.Col, rows, cols
-		if t.Level == 1 {
-			trows, tcols = 2*rows, 2*cols
-		}
+		trows, tcols := w.grid(t)
 		for _, lang := range langs {
 			var vars map[string]string
 			switch tileMode {
 			case ModeTile:
-				vars = map[string]string{"position": e.tmpl.Position(lang, tr, tc, trows, tcols)}
+				vars = map[string]string{"position": e.tmpl.Position(lang, t.Row, t.Col, trows, tcols)}
 			case ModeRegion:
 				vars = map[string]string{"words": strconv.Itoa(tileWords)}
 			}
-			maxTok := defaultMaxTokens(tileMode, tileWords)
-			o := &output{lang: lang, image: img, prefix: prefix, tokens: tokens, raw: req.Raw,
-				gen: Generation{MaxTokens: maxTok, Sampling: req.Generation.Sampling}, instruction: simple(lang, tileMode, vars)}
-			tileOuts[ti] = append(tileOuts[ti], o)
-			outs = append(outs, o)
+			w.tileOuts[ti] = append(w.tileOuts[ti], &output{lang: lang, image: img, prefix: prefix, tokens: tokens, raw: req.Raw,
+				gen:         Generation{MaxTokens: defaultMaxTokens(tileMode, tileWords), Sampling: req.Generation.Sampling},
+				instruction: e.instruction(lang, tileMode, vars)})
 		}
 	}
-	var st stats
-	if err := e.direct(ctx, outs, always, &st); err != nil {
-		return nil, err
-	}
+	w.planned = true
+	return nil
+}
 
-	// Merge: one text-only prompt per language.
-	merges := make([]*output, len(langs))
-	for li, lang := range langs {
-		var list strings.Builder
-		for ti, t := range tiles {
-			trows, tcols := rows, cols
-			if t.Level == 1 {
-				trows, tcols = 2*rows, 2*cols
+// grid is the grid a tile belongs to.
+func (w *denseWork) grid(t vision.Tile) (rows, cols int) {
+	if t.Level == 1 {
+		return 2 * w.rows, 2 * w.cols
+	}
+	return w.rows, w.cols
+}
+
+func (w *denseWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
+	outs := slices.Clone(w.globals)
+	for _, to := range w.tileOuts {
+		outs = append(outs, to...)
+	}
+	return e.directFlow(j, outs, always, func() ([]*unit, error) {
+		// Merge: one text-only prompt per language.
+		w.merges = make([]*output, len(w.langs))
+		for li, lang := range w.langs {
+			var list strings.Builder
+			for ti, t := range w.tiles {
+				trows, tcols := w.grid(t)
+				fmt.Fprintf(&list, "- %s: %s\n", e.tmpl.Position(lang, t.Row, t.Col, trows, tcols), w.tileOuts[ti][li].cap.Text)
 			}
-			fmt.Fprintf(&list, "- %s: %s\n", e.tmpl.Position(lang, t.Row, t.Col, trows, tcols), tileOuts[ti][li].cap.Text)
+			vars := map[string]string{"global": w.globals[li].cap.Text, "tiles": strings.TrimRight(list.String(), "\n")}
+			gen := w.req.Generation
+			if gen.MaxTokens == 0 {
+				gen.MaxTokens = defaultMaxTokens(ModeMerge, 0)
+			}
+			w.merges[li] = &output{lang: lang, gen: gen, raw: w.req.Raw, instruction: e.instruction(lang, ModeMerge, vars)}
 		}
-		vars := map[string]string{"global": globals[lang.Tag].cap.Text, "tiles": strings.TrimRight(list.String(), "\n")}
-		gen := req.Generation
-		if gen.MaxTokens == 0 {
-			gen.MaxTokens = defaultMaxTokens(ModeMerge, 0)
-		}
-		merges[li] = &output{lang: lang, gen: gen, raw: req.Raw, instruction: simple(lang, ModeMerge, vars)}
-	}
-	if err := e.direct(ctx, merges, always, &st); err != nil {
-		return nil, err
-	}
+		return e.directFlow(j, w.merges, always, end(done))
+	})
+}
 
-	for _, lang := range langs {
-		res.Global = append(res.Global, globals[lang.Tag].cap)
+func (w *denseWork) result(e *Engine, took Timings) any {
+	res := w.res
+	for _, o := range w.globals {
+		res.Global = append(res.Global, o.cap)
 	}
-	for ti, t := range tiles {
+	for ti, t := range w.tiles {
 		tc := TileCaption{Row: t.Row, Col: t.Col, Level: t.Level, Box: t.Box}
-		for _, o := range tileOuts[ti] {
+		for _, o := range w.tileOuts[ti] {
 			tc.Captions = append(tc.Captions, o.cap)
 		}
 		res.Tiles = append(res.Tiles, tc)
 	}
-	for _, m := range merges {
+	for _, m := range w.merges {
 		res.Merged = append(res.Merged, m.cap)
 	}
-	res.Timings = st.timings(time.Since(start))
-	return res, nil
+	res.Timings = took
+	return &res
 }

@@ -84,13 +84,15 @@ func (e *Engine) DescribeBatch(ctx context.Context, reqs []*Request) ([]*Result,
 		return results, errs
 	}
 	next := 0
-	take := func(bool) (*task, bool) {
+	take := func(bool) (*entry, bool) {
 		if next == len(reqs) {
 			return nil, false
 		}
 		i := next
 		next++
-		return &task{req: reqs[i], done: func(res *Result, err error) { results[i], errs[i] = res, err }}, next < len(reqs)
+		return &entry{w: reqs[i].work(), done: func(res any, err error) {
+			results[i], errs[i] = asResult[*Result](res), err
+		}}, next < len(reqs)
 	}
 	took, err := e.stream(ctx, take, nil)
 	for i, r := range results {
@@ -126,8 +128,44 @@ func (e *Engine) DescribeStream(ctx context.Context, in <-chan *Request, done fu
 	if err := e.checkOpen(); err != nil {
 		return Timings{}, err
 	}
-	take := func(wait bool) (*task, bool) {
-		var req *Request
+	take := chanTake(ctx, in, func(req *Request) *entry {
+		return &entry{w: req.work(), done: func(res any, err error) { done(req, asResult[*Result](res), err) }}
+	})
+	took, err := e.stream(ctx, take, func() bool { return len(in) > 0 })
+	if err == nil {
+		err = ctx.Err()
+	}
+	return took, err
+}
+
+// Stream is DescribeStream for requests of any mode: each Task that
+// arrives on in (a *Request, *RegionsRequest or *DenseRequest) joins the
+// same continuous batch, and done gets its result (a *Result,
+// *RegionsResult or *DenseResult) or its error. A server runs all its
+// clients' requests through one Stream; a batch of region or dense
+// captions runs through it too.
+func (e *Engine) Stream(ctx context.Context, in <-chan Task, done func(t Task, res any, err error)) (Timings, error) {
+	if err := e.checkOpen(); err != nil {
+		return Timings{}, err
+	}
+	take := chanTake(ctx, in, func(t Task) *entry {
+		if t == nil {
+			return &entry{w: nilWork{}, done: func(res any, err error) { done(t, res, err) }}
+		}
+		return &entry{w: t.work(), done: func(res any, err error) { done(t, res, err) }}
+	})
+	took, err := e.stream(ctx, take, func() bool { return len(in) > 0 })
+	if err == nil {
+		err = ctx.Err()
+	}
+	return took, err
+}
+
+// chanTake is a stream's take over a channel: with wait it blocks until a
+// request arrives, the channel is closed or ctx is done.
+func chanTake[T any](ctx context.Context, in <-chan T, mk func(T) *entry) func(wait bool) (*entry, bool) {
+	return func(wait bool) (*entry, bool) {
+		var req T
 		var ok bool
 		if wait {
 			select {
@@ -145,41 +183,42 @@ func (e *Engine) DescribeStream(ctx context.Context, in <-chan *Request, done fu
 		if !ok {
 			return nil, false
 		}
-		return &task{req: req, done: func(res *Result, err error) { done(req, res, err) }}, true
+		return mk(req), true
 	}
-	took, err := e.stream(ctx, take, func() bool { return len(in) > 0 })
-	if err == nil {
-		err = ctx.Err()
-	}
-	return took, err
 }
 
-// A task is one request of a stream and where its answer goes.
-type task struct {
-	req  *Request
-	done func(*Result, error)
+// asResult is res as the result type of one mode, or nil.
+func asResult[T any](res any) T {
+	r, _ := res.(T)
+	return r
 }
 
-// stream runs the tasks that take gives through continuous batches until
-// take is exhausted, and returns the work of all of them. take(wait)
-// returns a task or nil when it has none now (with wait it blocks until
-// it has one or none will come), and false once no more will come after
-// it; ready says without blocking whether take has one (nil: unknown).
-func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool), ready func() bool) (Timings, error) {
+// An entry is one request of a stream and where its answer goes.
+type entry struct {
+	w    work
+	done func(any, error)
+}
+
+// stream runs the entries that take gives through continuous batches
+// until take is exhausted, and returns the work of all of them.
+// take(wait) returns an entry or nil when it has none now (with wait it
+// blocks until it has one or none will come), and false once no more will
+// come after it; ready says without blocking whether take has one (nil:
+// unknown).
+func (e *Engine) stream(ctx context.Context, take func(wait bool) (*entry, bool), ready func() bool) (Timings, error) {
 	start := time.Now()
 	var st stats
 	type flight struct {
-		t  *task
-		p  *plan
+		t  *entry
 		t0 time.Time
 		n  int // arrival order
 	}
 	held := map[*job]*flight{}
 	arrivals := 0
-	// begin starts a planned task and returns its first units of work; a
-	// failure is the task's alone.
-	begin := func(t *task, p *plan) []*unit {
-		f := &flight{t: t, p: p, t0: time.Now(), n: arrivals}
+	// begin starts a planned entry and returns its first units of work; a
+	// failure is the entry's alone.
+	begin := func(t *entry) []*unit {
+		f := &flight{t: t, t0: time.Now(), n: arrivals}
 		arrivals++
 		j := &job{}
 		j.onFail = func(err error) {
@@ -187,9 +226,9 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 			t.done(nil, err)
 		}
 		held[j] = f
-		units, err := e.planFlow(j, p, func() {
+		units, err := t.w.flow(e, j, func() {
 			delete(held, j)
-			t.done(e.result(p, Timings{Total: time.Since(f.t0)}), nil)
+			t.done(t.w.result(e, Timings{Total: time.Since(f.t0)}), nil)
 		})
 		if err != nil {
 			j.fail(err)
@@ -200,7 +239,7 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 	more := true
 	src := feed{ready: ready, next: func(wait bool) ([]*unit, bool) {
 		for more {
-			var t *task
+			var t *entry
 			t, more = take(wait)
 			if t == nil {
 				if !wait {
@@ -208,12 +247,11 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 				}
 				continue
 			}
-			p, err := e.plan(t.req)
-			if err != nil {
+			if err := t.w.plan(e); err != nil {
 				t.done(nil, err)
 				continue
 			}
-			if units := begin(t, p); len(units) > 0 {
+			if units := begin(t); len(units) > 0 {
 				return units, more
 			}
 		}
@@ -240,10 +278,10 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*task, bool),
 		}
 		for _, f := range rest {
 			answered := false
-			units := begin(&task{req: f.t.req, done: func(res *Result, err error) {
+			units := begin(&entry{w: f.t.w, done: func(res any, err error) {
 				answered = true
 				f.t.done(res, err)
-			}}, f.p)
+			}})
 			if err := e.run(ctx, fixed(units), &st); err != nil && !answered {
 				clear(held)
 				f.t.done(nil, err)

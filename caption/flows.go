@@ -1,7 +1,6 @@
 package caption
 
 import (
-	"context"
 	"strings"
 
 	"github.com/capgen/capgen/llama"
@@ -21,16 +20,13 @@ func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*unit, error) {
 	if pivotLang.IsZero() {
 		pivotLang = MustLookupLanguage("en")
 	}
-	end := func() ([]*unit, error) {
-		done()
-		return nil, nil
-	}
+	finish := end(done)
 	if p.strategy == Pivot {
-		return e.pivotFlow(j, p.outs, p.mk(pivotLang), end)
+		return e.pivotFlow(j, p.outs, p.mk(pivotLang), finish)
 	}
 	return e.directFlow(j, p.outs, retryUnless(p.req.NoRetry), func() ([]*unit, error) {
 		if p.strategy != Auto || p.req.NoRetry {
-			return end()
+			return finish()
 		}
 		var still []*output
 		for _, o := range p.outs {
@@ -39,9 +35,9 @@ func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*unit, error) {
 			}
 		}
 		if len(still) == 0 {
-			return end()
+			return finish()
 		}
-		return e.pivotFlow(j, still, p.mk(pivotLang), end)
+		return e.pivotFlow(j, still, p.mk(pivotLang), finish)
 	})
 }
 
@@ -100,21 +96,6 @@ func (e *Engine) finish(o *output, c llama.Completion) {
 	}
 	o.cap = Caption{Language: o.lang, Text: text, Raw: raw, Tokens: len(c.Tokens), Stop: c.Reason}
 	o.cap.Detected = e.detector.Detect(text, o.lang)
-}
-
-// direct asks each output directly, then asks the wrong-language answers
-// that retry accepts (nil: none) once more with the strict instruction,
-// all of them in one continuous batch.
-func (e *Engine) direct(ctx context.Context, outs []*output, retry func(*output) bool, st *stats) error {
-	j := &job{}
-	units, err := e.directFlow(j, outs, retry, nil)
-	if err != nil {
-		return err
-	}
-	if err := e.run(ctx, fixed(units), st); err != nil {
-		return err
-	}
-	return j.err
 }
 
 // directFlow is direct as a step of a job; next follows it.
@@ -182,4 +163,15 @@ func retryUnless(noRetry bool) func(*output) bool {
 		return nil
 	}
 	return always
+}
+
+// instruction renders a template mode's instruction for lang, strict or
+// not, with vars.
+func (e *Engine) instruction(lang Language, mode Mode, vars map[string]string) func(strict bool) (string, error) {
+	return func(strict bool) (string, error) {
+		if strict {
+			return e.tmpl.RenderStrict(lang, mode, vars)
+		}
+		return e.tmpl.Render(lang, mode, vars)
+	}
 }

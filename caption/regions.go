@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/capgen/capgen/vision"
 )
@@ -33,26 +32,42 @@ type RegionsRequest struct {
 // image prefixes decoded together; languages of one box share its crop's
 // encode.
 func (e *Engine) Regions(ctx context.Context, req *RegionsRequest) (*RegionsResult, error) {
-	start := time.Now()
-	if err := e.checkOpen(); err != nil {
-		return nil, err
+	res, err := e.one(ctx, req)
+	return asResult[*RegionsResult](res), err
+}
+
+// regionsWork is a Regions request in a stream.
+type regionsWork struct {
+	req     *RegionsRequest
+	planned bool
+	res     RegionsResult // without captions
+	outs    []*output
+	owner   []int // the region of each output
+}
+
+func (r *RegionsRequest) work() work { return &regionsWork{req: r} }
+
+func (w *regionsWork) plan(e *Engine) error {
+	if w.planned {
+		return nil
 	}
+	req := w.req
 	if req == nil || req.Image == nil {
-		return nil, &BadRequestError{Field: "image", Msg: "no image given"}
+		return &BadRequestError{Field: "image", Msg: "no image given"}
 	}
 	if len(req.Boxes) == 0 {
-		return nil, &BadRequestError{Field: "boxes", Msg: "no boxes given"}
+		return &BadRequestError{Field: "boxes", Msg: "no boxes given"}
 	}
 	langs, err := e.languages(req.Languages)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	words := req.Words
 	if words == 0 {
 		words = defaultWords
 	}
 	if words < 1 || words > 200 {
-		return nil, &BadRequestError{Field: "words", Msg: fmt.Sprintf("word budget %d outside 1..200", words)}
+		return &BadRequestError{Field: "words", Msg: fmt.Sprintf("word budget %d outside 1..200", words)}
 	}
 	margin := req.Margin
 	switch {
@@ -67,43 +82,41 @@ func (e *Engine) Regions(ctx context.Context, req *RegionsRequest) (*RegionsResu
 	}
 	prefix, err := e.imagePrefix()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	res := &RegionsResult{Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
-	var outs []*output
-	owner := map[*output]int{}
+	w.res = RegionsResult{Model: e.opt.ModelID, Width: req.Image.Width(), Height: req.Image.Height()}
 	for i, box := range req.Boxes {
 		crop, actual, err := vision.Crop(req.Image, box, margin)
 		if err != nil {
-			return nil, fmt.Errorf("caption: box %d (%v): %w", i, box, err)
+			return fmt.Errorf("caption: box %d (%v): %w", i, box, err)
 		}
 		img, tokens, err := e.prepare(crop)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		res.Regions = append(res.Regions, RegionCaption{Index: i, Box: box, Crop: actual})
+		w.res.Regions = append(w.res.Regions, RegionCaption{Index: i, Box: box, Crop: actual})
 		for _, lang := range langs {
-			lang := lang
 			o := &output{lang: lang, image: img, prefix: prefix, tokens: tokens, gen: gen, raw: req.Raw,
-				instruction: func(strict bool) (string, error) {
-					vars := map[string]string{"words": strconv.Itoa(words)}
-					if strict {
-						return e.tmpl.RenderStrict(lang, ModeRegion, vars)
-					}
-					return e.tmpl.Render(lang, ModeRegion, vars)
-				}}
-			owner[o] = i
-			outs = append(outs, o)
+				instruction: e.instruction(lang, ModeRegion, map[string]string{"words": strconv.Itoa(words)})}
+			w.outs = append(w.outs, o)
+			w.owner = append(w.owner, i)
 		}
 	}
-	var st stats
-	if err := e.direct(ctx, outs, retryUnless(req.NoRetry), &st); err != nil {
-		return nil, err
-	}
-	for _, o := range outs {
-		r := &res.Regions[owner[o]]
+	w.planned = true
+	return nil
+}
+
+func (w *regionsWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
+	return e.directFlow(j, w.outs, retryUnless(w.req.NoRetry), end(done))
+}
+
+func (w *regionsWork) result(e *Engine, took Timings) any {
+	res := w.res
+	res.Regions = append([]RegionCaption(nil), w.res.Regions...)
+	for i, o := range w.outs {
+		r := &res.Regions[w.owner[i]]
 		r.Captions = append(r.Captions, o.cap)
 	}
-	res.Timings = st.timings(time.Since(start))
-	return res, nil
+	res.Timings = took
+	return &res
 }
