@@ -163,7 +163,7 @@ func TestUnreadableJournal(t *testing.T) {
 	var je *batch.JournalError
 	require.ErrorAs(t, err, &je)
 	assert.ErrorIs(t, err, batch.ErrInput)
-	_, err = batch.ParseMode("sometimes")
+	_, err = batch.ParseExisting("sometimes")
 	assert.ErrorIs(t, err, batch.ErrInput)
 	_, err = batch.Run(context.Background(), e, paths, &batch.Options{Request: request(t, "en"), Journal: ""})
 	assert.True(t, errors.Is(err, batch.ErrInput))

@@ -16,39 +16,73 @@ import (
 	"github.com/capgen/capgen/vision"
 )
 
-// Mode says what Run does with images the journal already has.
-type Mode string
+// Existing says what Run does with images the journal already has.
+type Existing string
 
 const (
 	// Skip leaves images the journal records as captioned (the default):
 	// an interrupted run resumes where it stopped. Failed images are tried
 	// again.
-	Skip Mode = "skip"
+	Skip Existing = "skip"
 	// Overwrite captions every image again and replaces the default text
 	// of existing sidecars.
-	Overwrite Mode = "overwrite"
+	Overwrite Existing = "overwrite"
 	// Append captions every image again and keeps existing sidecar text.
-	Append Mode = "append"
+	Append Existing = "append"
 )
 
-// ParseMode reads skip, overwrite or append.
-func ParseMode(s string) (Mode, error) {
-	switch m := Mode(s); m {
+// ParseExisting reads skip, overwrite or append.
+func ParseExisting(s string) (Existing, error) {
+	switch m := Existing(s); m {
 	case Skip, Overwrite, Append:
 		return m, nil
 	}
-	return "", inputf("mode %q: use skip, overwrite or append", s)
+	return "", inputf("%q: use skip, overwrite or append", s)
+}
+
+// Kind is what Run makes of each image.
+type Kind string
+
+const (
+	// Describe captions the whole image (Options.Request; the default).
+	Describe Kind = "describe"
+	// Regions captions boxes of each image (Options.Regions; the boxes
+	// come from Options.Boxes).
+	Regions Kind = "regions"
+	// Dense describes each image densely (Options.Dense): the merged
+	// description is the image's caption, the global and tile captions
+	// are kept in the journal.
+	Dense Kind = "dense"
+)
+
+// ParseKind reads describe, regions or dense.
+func ParseKind(s string) (Kind, error) {
+	switch k := Kind(s); k {
+	case Describe, Regions, Dense:
+		return k, nil
+	}
+	return "", inputf("%q: use describe, regions or dense", s)
 }
 
 // Options configures Run. Journal is required; the zero value of the rest
 // means the defaults.
 type Options struct {
-	// Request is the request for every image (languages, detail,
-	// strategy, instruction, generation); Run sets its image.
+	// Kind is what to make of each image ("": Describe).
+	Kind Kind
+	// Request is the request for every image of a Describe run
+	// (languages, detail, strategy, instruction, generation); Run sets
+	// its image.
 	Request caption.Request
+	// Regions and Dense are the requests of Regions and Dense runs (nil:
+	// the defaults); Run sets the image, and the boxes from Boxes.
+	Regions *caption.RegionsRequest
+	Dense   *caption.DenseRequest
+	// Boxes gives the boxes of an image for a Regions run, in pixels of
+	// the image as decoded (nil: BoxesFile with pixel boxes).
+	Boxes func(path string, img *vision.Image) ([]vision.Box, error)
 	// Journal is the JSON Lines file results are appended to.
-	Journal string
-	Mode    Mode // "" is Skip
+	Journal  string
+	Existing Existing // "" is Skip
 	// XMP writes IMG.jpg.xmp (IMG.xmp with XMPReplaceExtension), one
 	// dc:description entry per language, merged into an existing sidecar.
 	XMP                 bool
@@ -59,7 +93,9 @@ type Options struct {
 	Workers int
 	// Queue is how many prepared images wait for the model (0: twice the
 	// engine's MaxSequences, so a finished caption's sequence always has
-	// a next image).
+	// a next image). Regions and Dense runs keep whole decoded images in
+	// the queue (their crops and tiles come from them), so theirs is at
+	// most twice Workers.
 	Queue int
 	// OnEvent receives progress, from one goroutine at a time.
 	OnEvent func(Event)
@@ -110,8 +146,10 @@ type Summary struct {
 // item is one image on its way through the pipeline.
 type item struct {
 	path    string
-	key     string // SHA-256 of the file; "" when it could not be read
-	prep    *caption.Prepared
+	key     string            // SHA-256 of the file; "" when it could not be read
+	prep    *caption.Prepared // Describe
+	img     *vision.Image     // Regions and Dense
+	boxes   []vision.Box      // Regions
 	skipped bool
 	err     error
 }
@@ -125,11 +163,32 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 		return Summary{}, inputf("batch: no journal given")
 	}
 	o := *opt
-	if o.Mode == "" {
-		o.Mode = Skip
+	if o.Existing == "" {
+		o.Existing = Skip
 	}
-	if _, err := ParseMode(string(o.Mode)); err != nil {
+	if _, err := ParseExisting(string(o.Existing)); err != nil {
 		return Summary{}, err
+	}
+	if o.Kind == "" {
+		o.Kind = Describe
+	}
+	if _, err := ParseKind(string(o.Kind)); err != nil {
+		return Summary{}, err
+	}
+	if o.Kind == Regions && (o.XMP || o.Text) {
+		return Summary{}, inputf("batch: region captions go to the journal only, not to XMP or .txt sidecars")
+	}
+	if o.Regions == nil {
+		o.Regions = &caption.RegionsRequest{}
+	}
+	if o.Dense == nil {
+		o.Dense = &caption.DenseRequest{}
+	}
+	if o.Regions.Image != nil || o.Dense.Image != nil {
+		return Summary{}, inputf("batch: the request template carries an image")
+	}
+	if o.Boxes == nil {
+		o.Boxes = func(path string, _ *vision.Image) ([]vision.Box, error) { return BoxesFile(path) }
 	}
 	if o.Workers < 0 || o.Queue < 0 {
 		return Summary{}, inputf("batch: workers %d and queue %d must not be negative", o.Workers, o.Queue)
@@ -143,14 +202,17 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 	if o.Queue == 0 {
 		o.Queue = 2 * e.MaxSequences()
 	}
+	if o.Kind != Describe {
+		o.Queue = min(o.Queue, 2*o.Workers)
+	}
 	if o.OnEvent == nil {
 		o.OnEvent = func(Event) {}
 	}
 	done := map[string]bool{}
-	if o.Mode == Skip {
+	if o.Existing == Skip {
 		var incomplete int
 		var err error
-		if done, incomplete, err = finished(o.Journal); err != nil {
+		if done, incomplete, err = finished(o.Journal, o.Kind); err != nil {
 			return Summary{}, err
 		}
 		if incomplete > 0 {
@@ -208,17 +270,16 @@ func (r *run) run(ctx context.Context, paths []string) (Summary, error) {
 		}
 	}()
 
-	f := &feeder{pending: map[*caption.Request]sent{}, in: make(chan *caption.Request, r.o.Queue)}
+	f := &feeder{pending: map[caption.Task]sent{}, in: make(chan caption.Task, r.o.Queue)}
 	fed := make(chan struct{})
 	go func() {
 		defer close(fed)
 		f.feed(ctx, feedCtx, r, ready, outcomes)
 	}()
-	_, err := r.e.DescribeStream(context.WithoutCancel(ctx), f.in, func(req *caption.Request, res *caption.Result, err error) {
-		sn := f.take(req)
+	_, err := r.e.Stream(context.WithoutCancel(ctx), f.in, func(task caption.Task, res any, err error) {
+		sn := f.take(task)
 		it := sn.it
 		it.err = err
-		it.prep = nil // the pixels are no longer needed
 		outcomes <- outcome{it: it, res: res, took: time.Since(sn.at)}
 	})
 	stopFeeding()
@@ -292,14 +353,39 @@ func (r *run) prepare(path string) item {
 		it.err = err
 		return it
 	}
-	it.prep, it.err = r.e.Prepare(img)
+	switch r.o.Kind {
+	case Describe:
+		it.prep, it.err = r.e.Prepare(img)
+	case Regions:
+		it.img = img
+		it.boxes, it.err = r.o.Boxes(path, img)
+	case Dense:
+		it.img = img
+	}
 	return it
+}
+
+// task is the engine's request for a prepared image.
+func (r *run) task(it item) caption.Task {
+	switch r.o.Kind {
+	case Regions:
+		req := *r.o.Regions // a copy: the template's slices and maps are only read
+		req.Image, req.Boxes = it.img, it.boxes
+		return &req
+	case Dense:
+		req := *r.o.Dense
+		req.Image = it.img
+		return &req
+	}
+	req := r.o.Request
+	req.Prepared = it.prep
+	return &req
 }
 
 // outcome is an image's end: skipped, failed before the model, or answered.
 type outcome struct {
 	it   item
-	res  *caption.Result
+	res  any // *caption.Result, *caption.RegionsResult or *caption.DenseResult
 	took time.Duration
 }
 
@@ -313,12 +399,9 @@ func (r *run) record(oc outcome) error {
 	}
 	rec := Record{Key: it.key, File: it.path, Time: time.Now().UTC().Format(time.RFC3339)}
 	if it.err == nil {
-		res := oc.res
-		rec.Model, rec.Width, rec.Height, rec.Captions = res.Model, res.Width, res.Height, res.Captions
-		for _, c := range res.Captions {
-			r.sum.Tokens += c.Tokens
-		}
-		it.err = writeSidecars(it.path, res, r.o)
+		rec.fill(oc.res)
+		r.sum.Tokens += rec.tokens()
+		it.err = writeSidecars(it.path, rec.Model, rec.Captions, r.o)
 	}
 	if it.err != nil {
 		rec.Error = it.err.Error()
@@ -347,9 +430,9 @@ func (r *run) event(file string, st Status, took time.Duration, err error) {
 // feeder hands prepared images to the engine and remembers which request
 // is which image.
 type feeder struct {
-	in       chan *caption.Request
+	in       chan caption.Task
 	mu       sync.Mutex
-	pending  map[*caption.Request]sent
+	pending  map[caption.Task]sent
 	inFlight atomic.Int64
 }
 
@@ -358,7 +441,7 @@ type sent struct {
 	at time.Time
 }
 
-func (f *feeder) take(req *caption.Request) sent {
+func (f *feeder) take(req caption.Task) sent {
 	f.mu.Lock()
 	sn := f.pending[req]
 	delete(f.pending, req)
@@ -398,16 +481,16 @@ func (f *feeder) feed(ctx, feedCtx context.Context, r *run, ready <-chan item, o
 			outcomes <- outcome{it: it}
 			continue
 		}
-		req := r.o.Request // a copy: the template's slices and maps are only read
-		req.Prepared = it.prep
+		task := r.task(it)
+		it.img, it.prep = nil, nil // the task holds them
 		f.mu.Lock()
-		f.pending[&req] = sent{it, time.Now()}
+		f.pending[task] = sent{it, time.Now()}
 		f.mu.Unlock()
 		f.inFlight.Add(1)
 		select {
-		case f.in <- &req:
+		case f.in <- task:
 		case <-feedCtx.Done():
-			f.take(&req)
+			f.take(task)
 			return
 		}
 	}

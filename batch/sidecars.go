@@ -9,19 +9,19 @@ import (
 )
 
 // writeSidecars writes the XMP and text sidecars the options ask for.
-func writeSidecars(path string, res *caption.Result, o *Options) error {
+func writeSidecars(path, model string, captions []caption.Caption, o *Options) error {
 	if o.XMP {
-		entries := make([]sidecar.Entry, len(res.Captions))
-		for i, c := range res.Captions {
+		entries := make([]sidecar.Entry, len(captions))
+		for i, c := range captions {
 			entries[i] = sidecar.Entry{Lang: c.Language.Tag, Text: c.Text}
 		}
-		if _, err := sidecar.WriteXMP(path, entries, &sidecar.XMPOptions{ReplaceExtension: o.XMPReplaceExtension, ReplaceDefault: o.Mode == Overwrite, Model: res.Model}); err != nil {
+		if _, err := sidecar.WriteXMP(path, entries, &sidecar.XMPOptions{ReplaceExtension: o.XMPReplaceExtension, ReplaceDefault: o.Existing == Overwrite, Model: model}); err != nil {
 			return err
 		}
 	}
-	if o.Text && len(res.Captions) > 0 {
-		text := res.Captions[0].Text
-		if o.Mode == Append {
+	if o.Text && len(captions) > 0 {
+		text := captions[0].Text
+		if o.Existing == Append {
 			if old, err := os.ReadFile(sidecar.TextPath(path, nil)); err == nil && len(strings.TrimSpace(string(old))) > 0 {
 				text = strings.TrimRight(string(old), "\n") + "\n" + text
 			}

@@ -200,3 +200,50 @@ func TestBatchInterruptFinishesOnlyStarted(t *testing.T) {
 		t.Errorf("%d records after the resume, want %d", n, total)
 	}
 }
+
+// capgen batch --mode regions and --mode dense on the toy model; the old
+// --mode overwrite still means --existing overwrite, with a note; region
+// captions refuse sidecars.
+func TestBatchModes(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(scene(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := filepath.Join(dir, "scene.png")
+	os.WriteFile(img, data, 0o644)
+	os.WriteFile(img+".boxes.json", []byte("[[0,0,240,180],[0,180,240,360]]"), 0o644)
+	out := filepath.Join(t.TempDir(), "captions.jsonl")
+	m := []string{"batch", "--model", "toy", "--threads", "1", "--lang", "de", "--out", out, "--progress", "none"}
+
+	code, _, errOut := capture(t, append(m, "--mode", "regions", dir)...)
+	if code != exitOK {
+		t.Fatalf("--mode regions: exit %d: %s", code, errOut)
+	}
+	lines := journalLines(t, out)
+	if len(lines) != 1 || !strings.Contains(lines[0], `"kind":"regions"`) || !strings.Contains(lines[0], "Ein gelbes Dreieck.") || !strings.Contains(lines[0], "Ein grüner Stern.") {
+		t.Errorf("regions record: %s", lines)
+	}
+	code, _, errOut = capture(t, append(m, "--mode", "dense", "--tile-mode", "region", "--txt", dir)...)
+	if code != exitOK {
+		t.Fatalf("--mode dense: exit %d: %s", code, errOut)
+	}
+	if lines = journalLines(t, out); len(lines) != 2 || !strings.Contains(lines[1], `"kind":"dense"`) || !strings.Contains(lines[1], `"tiles"`) {
+		t.Errorf("dense record: %s", lines[len(lines)-1])
+	}
+	if _, err := os.Stat(filepath.Join(dir, "scene.txt")); err != nil {
+		t.Errorf("dense run wrote no .txt sidecar: %v", err)
+	}
+	code, _, errOut = capture(t, append(m, "--mode", "overwrite", dir)...)
+	if code != exitOK || !strings.Contains(errOut, "--mode overwrite is now --existing overwrite") {
+		t.Errorf("--mode overwrite: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = capture(t, append(m, "--mode", "regions", "--xmp", dir)...)
+	if code != exitUsage || !strings.Contains(errOut, "drop --xmp") {
+		t.Errorf("--mode regions --xmp: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = capture(t, append(m, "--mode", "sideways", dir)...)
+	if code != exitUsage || !strings.Contains(errOut, "describe, regions or dense") {
+		t.Errorf("--mode sideways: exit %d: %s", code, errOut)
+	}
+}

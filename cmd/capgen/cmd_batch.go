@@ -15,6 +15,7 @@ import (
 
 	"github.com/capgen/capgen/batch"
 	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/vision"
 )
 
 // exitSomeFailed: the batch ran to the end but some images failed.
@@ -29,6 +30,13 @@ type batchOptions struct {
 	XMPReplace  bool
 	Txt         bool
 	Mode        string
+	Existing    string
+	Words       int
+	Margin      float64
+	BoxFormat   string
+	Grid        string
+	SecondLevel bool
+	TileMode    string
 	Progress    string
 	Workers     int
 	Images      int
@@ -48,7 +56,14 @@ func batchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "xmp", Usage: "write an XMP sidecar per image (IMG.jpg.xmp, one dc:description entry per language)", Destination: &o.XMP},
 			&cli.BoolFlag{Name: "xmp-replace-ext", Usage: "name XMP sidecars IMG.xmp instead of IMG.jpg.xmp", Destination: &o.XMPReplace},
 			&cli.BoolFlag{Name: "txt", Usage: "write IMG.txt (first language) for training sets", Destination: &o.Txt},
-			&cli.StringFlag{Name: "mode", Usage: "skip (images done in --out), overwrite (redo all, replace sidecar text) or append (redo, keep existing sidecar text)", Value: "skip", Destination: &o.Mode},
+			&cli.StringFlag{Name: "mode", Usage: "describe (captions of the whole image), regions (captions of the boxes in IMG.jpg.boxes.json) or dense (global, tile and merged descriptions)", Value: "describe", Destination: &o.Mode},
+			&cli.StringFlag{Name: "existing", Usage: "skip (images done in --out), overwrite (redo all, replace sidecar text) or append (redo, keep existing sidecar text)", Value: "skip", Destination: &o.Existing},
+			&cli.IntFlag{Name: "words", Usage: "--mode regions: word budget per caption", Value: 10, Destination: &o.Words},
+			&cli.Float64Flag{Name: "margin", Usage: "--mode regions: context margin around each box, as a fraction of its size (negative = none)", Value: 0.15, Destination: &o.Margin},
+			&cli.StringFlag{Name: "box-format", Usage: "--mode regions: the boxes files' convention: pixels, normalized (0-1) or per1000", Value: "pixels", Destination: &o.BoxFormat},
+			&cli.StringFlag{Name: "grid", Usage: "--mode dense: tile grid ROWSxCOLS", Value: "2x2", Destination: &o.Grid},
+			&cli.BoolFlag{Name: "second-level", Usage: "--mode dense: add a grid twice as fine", Destination: &o.SecondLevel},
+			&cli.StringFlag{Name: "tile-mode", Usage: "--mode dense: prompt for tiles: tile, region or brief", Value: "tile", Destination: &o.TileMode},
 			&cli.StringFlag{Name: "progress", Usage: "auto, bar, json (NDJSON events on stderr) or none", Value: "auto", Destination: &o.Progress},
 			&cli.IntFlag{Name: "workers", Usage: "goroutines decoding and resizing images ahead of the model", Value: 2, Destination: &o.Workers},
 			&cli.IntFlag{Name: "batch-images", Usage: "images decoded and queued ahead of the model (0 = twice --parallel)", Destination: &o.Images},
@@ -68,10 +83,13 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if err != nil {
 		return err
 	}
-	mode, err := batch.ParseMode(o.Mode)
+	bo, err := o.batchRun(errw)
 	if err != nil {
-		return usagef("--mode %q: use skip, overwrite or append", o.Mode)
+		return err
 	}
+	bo.Request = caption.Request{Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
+		Generation: caption.Generation{MaxTokens: o.MaxTokens}}
+	bo.Regions.Languages, bo.Dense.Languages = langs, langs
 	progress := o.Progress
 	if progress == "auto" {
 		progress = "none"
@@ -105,27 +123,22 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	}
 	defer e.Close()
 	prog := newProgress(errw, progress, len(paths))
-	sum, err := batch.Run(ctx, e, paths, &batch.Options{
-		Request: caption.Request{Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
-			Generation: caption.Generation{MaxTokens: o.MaxTokens}},
-		Journal: o.Out, Mode: mode, XMP: o.XMP, XMPReplaceExtension: o.XMPReplace, Text: o.Txt,
-		Workers: o.Workers, Queue: o.Images,
-		OnEvent: func(ev batch.Event) {
-			switch ev.Kind {
-			case batch.EventImage:
-				prog.event(ev)
-			case batch.EventJournalRepaired:
-				fmt.Fprintf(errw, "capgen: %s: ignored %d incomplete line from an interrupted run\n", o.Out, ev.N)
-			case batch.EventInterrupted:
-				fmt.Fprintf(errw, "\ncapgen: interrupted: finishing the %d images in progress (interrupt again to stop at once; unfinished images are redone on resume)\n", ev.N)
-			}
-		},
-	})
+	bo.OnEvent = func(ev batch.Event) {
+		switch ev.Kind {
+		case batch.EventImage:
+			prog.event(ev)
+		case batch.EventJournalRepaired:
+			fmt.Fprintf(errw, "capgen: %s: ignored %d incomplete line from an interrupted run\n", o.Out, ev.N)
+		case batch.EventInterrupted:
+			fmt.Fprintf(errw, "\ncapgen: interrupted: finishing the %d images in progress (interrupt again to stop at once; unfinished images are redone on resume)\n", ev.N)
+		}
+	}
+	sum, err := batch.Run(ctx, e, paths, bo)
 	prog.finish()
 	var je *batch.JournalError
 	switch {
 	case errors.As(err, &je) && errors.Is(err, batch.ErrInput):
-		return usagef("--out %s: %v (use another --out, or --mode overwrite)", o.Out, je.Err)
+		return usagef("--out %s: %v (use another --out, or --existing overwrite)", o.Out, je.Err)
 	case err != nil && ctx.Err() == nil:
 		return err
 	}
@@ -195,4 +208,50 @@ func (p *progress) finish() {
 	if p.kind == "bar" && p.n > 0 {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// batchRun turns the mode flags into batch.Options (without the request
+// languages and the events). --mode skip|overwrite|append, its meaning
+// before --existing, still works, with a note.
+func (o *batchOptions) batchRun(errw io.Writer) (*batch.Options, error) {
+	kind, existing := o.Mode, o.Existing
+	if _, err := batch.ParseExisting(kind); err == nil {
+		fmt.Fprintf(errw, "capgen: --mode %s is now --existing %s (--mode says describe, regions or dense)\n", kind, kind)
+		kind, existing = string(batch.Describe), o.Mode
+	}
+	k, err := batch.ParseKind(kind)
+	if err != nil {
+		return nil, usagef("--mode %v", err)
+	}
+	ex, err := batch.ParseExisting(existing)
+	if err != nil {
+		return nil, usagef("--existing %v", err)
+	}
+	bo := &batch.Options{Kind: k, Existing: ex, Journal: o.Out, XMP: o.XMP, XMPReplaceExtension: o.XMPReplace, Text: o.Txt,
+		Workers: o.Workers, Queue: o.Images,
+		Regions: &caption.RegionsRequest{Words: o.Words, Margin: o.Margin, Generation: caption.Generation{MaxTokens: o.MaxTokens}},
+		Dense:   &caption.DenseRequest{SecondLevel: o.SecondLevel}}
+	if k == batch.Regions && (o.XMP || o.Txt) {
+		return nil, usagef("--mode regions writes region captions to --out only: drop --xmp and --txt")
+	}
+	format, err := vision.ParseBoxFormat(o.BoxFormat)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--box-format: %w", err)}
+	}
+	bo.Boxes = func(path string, img *vision.Image) ([]vision.Box, error) {
+		boxes, err := batch.BoxesFile(path)
+		for i := range boxes {
+			if err == nil {
+				boxes[i], err = vision.FromFormat(boxes[i], format, img.View())
+			}
+		}
+		return boxes, err
+	}
+	if n, err := fmt.Sscanf(o.Grid, "%dx%d", &bo.Dense.Rows, &bo.Dense.Cols); n != 2 || err != nil {
+		return nil, usagef("--grid %q: want ROWSxCOLS such as 2x2", o.Grid)
+	}
+	if bo.Dense.TileMode, err = caption.ParseMode(o.TileMode); err != nil {
+		return nil, usageError{fmt.Errorf("--tile-mode: %w", err)}
+	}
+	return bo, nil
 }

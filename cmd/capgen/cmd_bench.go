@@ -444,7 +444,7 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 		sum, err := batch.Run(ctx, e, paths, &batch.Options{
 			Request: caption.Request{Languages: one, Detail: caption.Brief, Strategy: caption.Direct,
 				Generation: caption.Generation{MaxTokens: o.MaxTokens}},
-			Journal: filepath.Join(dir, "journal.jsonl"), Mode: batch.Overwrite, Workers: 2,
+			Journal: filepath.Join(dir, "journal.jsonl"), Existing: batch.Overwrite, Workers: 2,
 		})
 		if err != nil {
 			return 0, err
