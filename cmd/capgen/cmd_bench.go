@@ -187,383 +187,23 @@ type benchLeak struct {
 }
 
 func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
-	if o.Format != "table" && o.Format != "json" {
-		return usagef("--format %q: use table or json", o.Format)
-	}
-	width, height, err := parseSize(o.Size)
+	b, err := newBenchRun(ctx, errw, o)
 	if err != nil {
 		return err
 	}
-	seqs, err := parseInts("--seqs", o.Seqs)
-	if err != nil {
+	if err := b.load(); err != nil {
 		return err
 	}
-	langs, err := caption.ParseLanguages(o.Langs)
-	if err != nil {
-		return usagef("--lang: %v", err)
-	}
-	var kvTypes []llama.KVCacheType
-	for _, k := range strings.Split(o.KVTypes, ",") {
-		switch k = strings.TrimSpace(k); k {
-		case "f16", "q8_0", "q4_0":
-			kvTypes = append(kvTypes, llama.KVCacheType(k))
-		default:
-			return usagef("--kv-types: %q is not f16, q8_0 or q4_0", k)
-		}
-	}
-	baselines := map[string]bool{}
-	for _, b := range strings.Split(o.Baselines, ",") {
-		switch b = strings.TrimSpace(b); b {
-		case "naive", "process", "languages":
-			baselines[b] = true
-		case "none", "":
-		default:
-			return usagef("--baselines: %q is not naive, process, languages or none", b)
-		}
-	}
-	if o.Images < 1 || o.GenTokens < 1 || o.MaxTokens < 1 || o.Leak < 0 {
-		return usagef("--images, --gen-tokens and --max-tokens must be at least 1 and --leak at least 0")
-	}
-	if o.Preset != "" {
-		if o.Model != "" {
-			return usagef("--preset and --model exclude each other")
-		}
-		if o.Model, o.MMProj, err = writePreset(o.Preset, errw); err != nil {
+	defer b.model.Close()
+	defer b.proj.Close()
+	for _, step := range []func() error{b.encode, b.prefill, b.generate, b.batches} {
+		if err := step(); err != nil {
 			return err
 		}
 	}
-	if err := o.modelOptions.resolve(); err != nil {
-		return err
-	}
-	if o.Verbose {
-		llama.SetLogger(stderrLogger())
-	}
-	threads := o.Threads
-	if threads <= 0 {
-		threads = llama.DefaultThreads()
-	}
-	rep := &benchReport{
-		Machine: benchMachine{
-			CPUs: runtime.NumCPU(), Threads: threads, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
-			GPUOffload: llama.SupportsGPUOffload(), Backend: llama.Backend, System: llama.SystemInfo(), LlamaCpp: llama.LlamaCppCommit + " (" + llama.SourceModule + ")",
-		},
-		Settings: map[string]any{
-			"images": o.Images, "size": fmt.Sprintf("%dx%d", width, height), "languages": o.Langs, "gen_tokens": o.GenTokens,
-			"max_tokens": o.MaxTokens, "threads": threads, "gpu_layers": o.GPULayers, "parallel": o.Parallel,
-		},
-		Timestamps: map[string]string{"start": time.Now().UTC().Format(time.RFC3339)},
-	}
-	if note := gpuNote(); note != "" {
-		rep.Notes = append(rep.Notes, note)
-	}
-	progress := func(format string, args ...any) {
-		if o.Format == "table" {
-			fmt.Fprintf(errw, "bench: "+format+"\n", args...)
-		}
-	}
-
-	t0 := time.Now()
-	mopt := &llama.ModelOptions{GPULayers: o.GPULayers}
-	model, err := llama.LoadModel(ctx, o.Model, mopt)
-	if err != nil {
-		return err
-	}
-	defer model.Close()
-	proj, err := llama.LoadProjector(model, o.MMProj, &llama.ProjectorOptions{Threads: threads})
-	if err != nil {
-		return err
-	}
-	defer proj.Close()
-	md := model.Metadata()
-	pi := proj.Info()
-	rep.Model = benchModel{Model: o.Model, MMProj: o.MMProj, Description: md.Description, Parameters: md.Parameters,
-		SizeMiB: mib(md.SizeBytes), Projector: pi.Type, OnGPU: model.OnGPU(), LoadMS: ms(time.Since(t0))}
-	for _, d := range llama.Devices() {
-		rep.Machine.Devices = append(rep.Machine.Devices, benchDevice{d.Name, string(d.Kind), d.Description, mib(d.FreeBytes), mib(d.TotalBytes)})
-		if d.Kind == llama.DeviceGPU || d.Kind == llama.DeviceIntegrated {
-			rep.Memory.GPUUsedMiB = append(rep.Memory.GPUUsedMiB, mib(d.TotalBytes-d.FreeBytes))
-		}
-	}
-	img := benchImage(width, height, 1)
-	rgb := img.RGB()
-	limg := llama.Image{RGB: rgb.Pix, Width: rgb.Width, Height: rgb.Height}
-
-	// Image encode: the same image three times, no cache.
-	progress("image encode")
-	{
-		c, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: 8192, Threads: threads, Projector: proj})
-		if err != nil {
-			return err
-		}
-		prompt, err := benchPrompt(model, "Describe the image.")
-		if err != nil {
-			c.Close()
-			return err
-		}
-		const reps = 3
-		for range reps {
-			if err := c.Clear(); err != nil {
-				c.Close()
-				return err
-			}
-			if err := c.Append(ctx, 0, llama.Prompt{Text: prompt, Images: []llama.Image{limg}, AddSpecial: true}); err != nil {
-				c.Close()
-				return err
-			}
-		}
-		st := c.Stats()
-		c.Close()
-		tokens, _, err := proj.ImageTokens(rgb.Width, rgb.Height)
-		if err != nil {
-			return err
-		}
-		rep.Encode = benchEncode{Width: width, Height: height, Slices: st.ImageEncodes / reps, ImageTokens: tokens,
-			EncodeMS: ms(st.ImageEncodeTime) / reps, EmbedDecodeMS: ms(st.ImageDecodeTime) / reps}
-	}
-
-	// Prefill: about 512 tokens of text in one sequence.
-	progress("prefill")
-	{
-		c, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: 2048, Threads: threads})
-		if err != nil {
-			return err
-		}
-		text := strings.Repeat("A photograph of a quiet street with small shops, bicycles and trees in the evening light. ", 40)
-		toks, err := model.Tokenize(text, llama.TokenizeOptions{})
-		if err != nil {
-			c.Close()
-			return err
-		}
-		toks = toks[:min(len(toks), 512)]
-		var best time.Duration
-		for r := range 3 {
-			if err := c.Clear(); err != nil {
-				c.Close()
-				return err
-			}
-			start := time.Now()
-			if err := c.AppendTokens(0, toks); err != nil {
-				c.Close()
-				return err
-			}
-			if _, err := c.Logits(ctx, 0); err != nil {
-				c.Close()
-				return err
-			}
-			if d := time.Since(start); r == 0 || d < best {
-				best = d
-			}
-		}
-		c.Close()
-		rep.Prefill = benchRate{Tokens: len(toks), TokensPerSec: float64(len(toks)) / best.Seconds()}
-	}
-
-	// Generation at several sequence counts and KV cache types.
-	prompt, err := benchPrompt(model, "Describe the image.")
-	if err != nil {
-		return err
-	}
-	maxSeq := llama.MaxSequences()
-	for _, kv := range kvTypes {
-		for _, n := range seqs {
-			if n < 1 || n > maxSeq {
-				rep.Notes = append(rep.Notes, fmt.Sprintf("%d sequences skipped: llama.cpp allows 1 to %d", n, maxSeq))
-				continue
-			}
-			progress("generate: %d sequences, KV %s", n, kv)
-			size := 512 + n*(o.GenTokens+64)
-			c, err := llama.NewContext(model, &llama.ContextOptions{ContextSize: size, MaxSequences: n, Threads: threads, Projector: proj, KVCache: kv})
-			if err != nil && kv != llama.KVCacheF16 {
-				// Quantized caches need head sizes that fill their blocks.
-				rep.Notes = append(rep.Notes, fmt.Sprintf("KV cache %s skipped: %v", kv, err))
-				break
-			}
-			if err != nil {
-				return err
-			}
-			if err := c.Append(ctx, 0, llama.Prompt{Text: prompt, Images: []llama.Image{limg}, AddSpecial: true}); err != nil {
-				c.Close()
-				return err
-			}
-			reqs := make([]llama.GenerateRequest, n)
-			for s := range n {
-				if s > 0 {
-					if err := c.CopySequence(0, s); err != nil {
-						c.Close()
-						return err
-					}
-				}
-				reqs[s] = llama.GenerateRequest{Seq: s, MaxTokens: o.GenTokens, IgnoreEnd: true}
-			}
-			start := time.Now()
-			out, err := c.Generate(ctx, reqs)
-			took := time.Since(start)
-			c.Close()
-			if err != nil {
-				return err
-			}
-			tokens := 0
-			for _, r := range out {
-				tokens += len(r.Tokens)
-			}
-			rep.Generate = append(rep.Generate, benchGenerate{KVCache: string(kv), KVMiB: kvMiB(md, size, kv), Sequences: n,
-				Tokens: tokens, TokensPerSec: float64(tokens) / took.Seconds()})
-		}
-	}
-
-	// Batch figures on generated images written as JPEG files.
-	dir, err := os.MkdirTemp("", "capgen-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	var paths []string
-	for i := range o.Images {
-		p := filepath.Join(dir, fmt.Sprintf("img%03d.jpg", i))
-		if err := writeJPEG(p, benchImage(width, height, uint64(i+2))); err != nil {
-			return err
-		}
-		paths = append(paths, p)
-	}
-	eopt := &caption.Options{Threads: threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide, MaxSequences: o.Parallel, NoCache: true}
-	e, err := caption.New(model, proj, eopt)
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	one := langs[:1]
-	describe := func(path string, ls []caption.Language) error {
-		img, err := vision.Load(path, nil)
-		if err != nil {
-			return err
-		}
-		_, err = e.Describe(ctx, &caption.Request{Image: img, Languages: ls, NoRetry: true, Generation: caption.Generation{MaxTokens: o.MaxTokens}})
-		return err
-	}
-	runBatchOnce := func() (time.Duration, error) {
-		sum, err := batch.Run(ctx, e, paths, &batch.Options{
-			Request: caption.Request{Languages: one, Detail: caption.Brief, Strategy: caption.Direct,
-				Generation: caption.Generation{MaxTokens: o.MaxTokens}},
-			Journal: filepath.Join(dir, "journal.jsonl"), Existing: batch.Overwrite, Workers: 2,
-		})
-		if err != nil {
-			return 0, err
-		}
-		if sum.Failed > 0 {
-			return 0, fmt.Errorf("bench: %d of %d images failed in the batch run", sum.Failed, len(paths))
-		}
-		return sum.Elapsed, nil
-	}
-	runNaiveOnce := func() (time.Duration, error) {
-		start := time.Now()
-		for _, p := range paths {
-			if err := describe(p, one); err != nil {
-				return 0, err
-			}
-		}
-		return time.Since(start), nil
-	}
-	// Batch and naive run in the order batch, naive, naive, batch (ABBA),
-	// so that a machine that speeds up or slows down during the run (a
-	// warming cache, another job) favours neither; without the naive
-	// baseline the batch runs once.
-	var batchTime, naiveTime time.Duration
-	order := []string{"batch"}
-	if baselines["naive"] {
-		order = []string{"batch", "naive", "naive", "batch"}
-	}
-	for i, what := range order {
-		progress("%s: %d images (%d of %d)", what, len(paths), i+1, len(order))
-		if what == "batch" {
-			d, err := runBatchOnce()
-			if err != nil {
-				return err
-			}
-			batchTime += d
-		} else {
-			d, err := runNaiveOnce()
-			if err != nil {
-				return err
-			}
-			naiveTime += d
-		}
-	}
-	batchRuns := 1
-	if baselines["naive"] {
-		batchRuns = 2
-	}
-	rep.Batch = &benchBatch{Images: len(paths), Languages: 1, Parallel: e.MaxSequences(), ImagesPerSec: float64(batchRuns*len(paths)) / batchTime.Seconds()}
-	if baselines["naive"] {
-		rep.Batch.NaivePerSec = float64(2*len(paths)) / naiveTime.Seconds()
-		rep.Batch.VsNaive = rep.Batch.ImagesPerSec / rep.Batch.NaivePerSec
-	}
-	if baselines["process"] {
-		exe, err := os.Executable()
-		if err != nil {
-			return err
-		}
-		n := min(len(paths), 4)
-		progress("baseline process: %d images, one capgen process each", n)
-		start := time.Now()
-		for _, p := range paths[:n] {
-			args := []string{"describe", "--model", o.Model, "--mmproj", o.MMProj, "--lang", one[0].Tag, "--max-tokens", strconv.Itoa(o.MaxTokens),
-				"--threads", strconv.Itoa(threads), "--gpu-layers", strconv.Itoa(o.GPULayers), "--max-side", strconv.Itoa(o.MaxSide), "--strategy", "direct", p}
-			cmd := exec.CommandContext(ctx, exe, args...)
-			if out, err := cmd.CombinedOutput(); err != nil {
-				return fmt.Errorf("bench: baseline process %s: %v: %s", filepath.Base(p), err, lastLine(string(out)))
-			}
-		}
-		rep.Batch.ProcessImages = n
-		rep.Batch.ProcessPerSec = float64(n) / time.Since(start).Seconds()
-		rep.Batch.VsProcess = rep.Batch.ImagesPerSec / rep.Batch.ProcessPerSec
-		var ru syscall.Rusage
-		if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
-			rep.Batch.ProcessPeakMiB = float64(ru.Maxrss) / 1024
-		}
-	}
-	if baselines["languages"] && len(langs) > 1 {
-		progress("baseline languages: %d languages", len(langs))
-		lf := &benchLanguages{}
-		for _, l := range langs {
-			lf.Languages = append(lf.Languages, l.Tag)
-		}
-		p := paths[0]
-		timeIt := func(f func() error) (float64, error) {
-			start := time.Now()
-			err := f()
-			return ms(time.Since(start)), err
-		}
-		if lf.OneMS, err = timeIt(func() error { return describe(p, one) }); err != nil {
-			return err
-		}
-		if lf.AllMS, err = timeIt(func() error { return describe(p, langs) }); err != nil {
-			return err
-		}
-		if lf.SeparateMS, err = timeIt(func() error {
-			for _, l := range langs {
-				if err := describe(p, []caption.Language{l}); err != nil {
-					return err
-				}
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		lf.AllVsOne = lf.AllMS / lf.OneMS
-		lf.SepVsAll = lf.SeparateMS / lf.AllMS
-		rep.Languages = lf
-	}
-	if o.Leak > 0 {
-		progress("leak check: %d images", o.Leak)
-		lk, err := leakCheck(ctx, e, paths, o.Leak, o.MaxTokens)
-		if err != nil {
-			return err
-		}
-		rep.Leak = lk
-	}
+	rep := b.rep
 	rep.Memory.PeakRSSMiB, rep.Memory.RSSMiB = peakRSS(), currentRSS()
 	rep.Timestamps["end"] = time.Now().UTC().Format(time.RFC3339)
-
 	if o.Out != "" {
 		b, _ := json.MarshalIndent(rep, "", "  ")
 		if err := os.WriteFile(o.Out, append(b, '\n'), 0o644); err != nil {
@@ -576,6 +216,448 @@ func runBench(ctx context.Context, w, errw io.Writer, o benchOptions) error {
 		return enc.Encode(rep)
 	}
 	rep.table(w)
+	return nil
+}
+
+// benchRun is one capgen bench: its settings, the loaded pair and the
+// report the steps fill in.
+type benchRun struct {
+	ctx           context.Context
+	errw          io.Writer
+	o             benchOptions
+	width, height int
+	seqs          []int
+	langs         []caption.Language
+	kvTypes       []llama.KVCacheType
+	baselines     map[string]bool
+	threads       int
+	rep           *benchReport
+
+	model *llama.Model
+	proj  *llama.Projector
+	img   llama.Image // the encode and generation figures' image
+}
+
+// newBenchRun checks the flags and starts the report.
+func newBenchRun(ctx context.Context, errw io.Writer, o benchOptions) (*benchRun, error) {
+	if o.Format != "table" && o.Format != "json" {
+		return nil, usagef("--format %q: use table or json", o.Format)
+	}
+	b := &benchRun{ctx: ctx, errw: errw, o: o, baselines: map[string]bool{}}
+	var err error
+	if b.width, b.height, err = parseSize(o.Size); err != nil {
+		return nil, err
+	}
+	if b.seqs, err = parseInts("--seqs", o.Seqs); err != nil {
+		return nil, err
+	}
+	if b.langs, err = caption.ParseLanguages(o.Langs); err != nil {
+		return nil, usagef("--lang: %v", err)
+	}
+	for _, k := range strings.Split(o.KVTypes, ",") {
+		switch k = strings.TrimSpace(k); k {
+		case "f16", "q8_0", "q4_0":
+			b.kvTypes = append(b.kvTypes, llama.KVCacheType(k))
+		default:
+			return nil, usagef("--kv-types: %q is not f16, q8_0 or q4_0", k)
+		}
+	}
+	for _, bl := range strings.Split(o.Baselines, ",") {
+		switch bl = strings.TrimSpace(bl); bl {
+		case "naive", "process", "languages":
+			b.baselines[bl] = true
+		case "none", "":
+		default:
+			return nil, usagef("--baselines: %q is not naive, process, languages or none", bl)
+		}
+	}
+	if o.Images < 1 || o.GenTokens < 1 || o.MaxTokens < 1 || o.Leak < 0 {
+		return nil, usagef("--images, --gen-tokens and --max-tokens must be at least 1 and --leak at least 0")
+	}
+	if o.Preset != "" {
+		if o.Model != "" {
+			return nil, usagef("--preset and --model exclude each other")
+		}
+		if b.o.Model, b.o.MMProj, err = writePreset(o.Preset, errw); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.o.modelOptions.resolve(); err != nil {
+		return nil, err
+	}
+	if o.Verbose {
+		llama.SetLogger(stderrLogger())
+	}
+	b.threads = o.Threads
+	if b.threads <= 0 {
+		b.threads = llama.DefaultThreads()
+	}
+	b.rep = &benchReport{
+		Machine: benchMachine{
+			CPUs: runtime.NumCPU(), Threads: b.threads, GOOS: runtime.GOOS, GOARCH: runtime.GOARCH, GoVersion: runtime.Version(),
+			GPUOffload: llama.SupportsGPUOffload(), Backend: llama.Backend, System: llama.SystemInfo(), LlamaCpp: llama.LlamaCppCommit + " (" + llama.SourceModule + ")",
+		},
+		Settings: map[string]any{
+			"images": o.Images, "size": fmt.Sprintf("%dx%d", b.width, b.height), "languages": o.Langs, "gen_tokens": o.GenTokens,
+			"max_tokens": o.MaxTokens, "threads": b.threads, "gpu_layers": o.GPULayers, "parallel": o.Parallel,
+		},
+		Timestamps: map[string]string{"start": time.Now().UTC().Format(time.RFC3339)},
+	}
+	if note := gpuNote(); note != "" {
+		b.rep.Notes = append(b.rep.Notes, note)
+	}
+	return b, nil
+}
+
+func (b *benchRun) progress(format string, args ...any) {
+	if b.o.Format == "table" {
+		fmt.Fprintf(b.errw, "bench: "+format+"\n", args...)
+	}
+}
+
+// load loads the pair and records the model and the devices.
+func (b *benchRun) load() error {
+	t0 := time.Now()
+	model, err := llama.LoadModel(b.ctx, b.o.Model, &llama.ModelOptions{GPULayers: b.o.GPULayers})
+	if err != nil {
+		return err
+	}
+	proj, err := llama.LoadProjector(model, b.o.MMProj, &llama.ProjectorOptions{Threads: b.threads})
+	if err != nil {
+		model.Close()
+		return err
+	}
+	b.model, b.proj = model, proj
+	md := model.Metadata()
+	b.rep.Model = benchModel{Model: b.o.Model, MMProj: b.o.MMProj, Description: md.Description, Parameters: md.Parameters,
+		SizeMiB: mib(md.SizeBytes), Projector: proj.Info().Type, OnGPU: model.OnGPU(), LoadMS: ms(time.Since(t0))}
+	for _, d := range llama.Devices() {
+		b.rep.Machine.Devices = append(b.rep.Machine.Devices, benchDevice{d.Name, string(d.Kind), d.Description, mib(d.FreeBytes), mib(d.TotalBytes)})
+		if d.Kind == llama.DeviceGPU || d.Kind == llama.DeviceIntegrated {
+			b.rep.Memory.GPUUsedMiB = append(b.rep.Memory.GPUUsedMiB, mib(d.TotalBytes-d.FreeBytes))
+		}
+	}
+	rgb := benchImage(b.width, b.height, 1).RGB()
+	b.img = llama.Image{RGB: rgb.Pix, Width: rgb.Width, Height: rgb.Height}
+	return nil
+}
+
+// encode times the image encode: the same image three times, no cache.
+func (b *benchRun) encode() error {
+	b.progress("image encode")
+	c, err := llama.NewContext(b.model, &llama.ContextOptions{ContextSize: 8192, Threads: b.threads, Projector: b.proj})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	prompt, err := benchPrompt(b.model, "Describe the image.")
+	if err != nil {
+		return err
+	}
+	const reps = 3
+	for range reps {
+		if err := c.Clear(); err != nil {
+			return err
+		}
+		if err := c.Append(b.ctx, 0, llama.Prompt{Text: prompt, Images: []llama.Image{b.img}, AddSpecial: true}); err != nil {
+			return err
+		}
+	}
+	st := c.Stats()
+	tokens, _, err := b.proj.ImageTokens(b.img.Width, b.img.Height)
+	if err != nil {
+		return err
+	}
+	b.rep.Encode = benchEncode{Width: b.width, Height: b.height, Slices: st.ImageEncodes / reps, ImageTokens: tokens,
+		EncodeMS: ms(st.ImageEncodeTime) / reps, EmbedDecodeMS: ms(st.ImageDecodeTime) / reps}
+	return nil
+}
+
+// prefill times about 512 tokens of text in one sequence, best of three.
+func (b *benchRun) prefill() error {
+	b.progress("prefill")
+	c, err := llama.NewContext(b.model, &llama.ContextOptions{ContextSize: 2048, Threads: b.threads})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	text := strings.Repeat("A photograph of a quiet street with small shops, bicycles and trees in the evening light. ", 40)
+	toks, err := b.model.Tokenize(text, llama.TokenizeOptions{})
+	if err != nil {
+		return err
+	}
+	toks = toks[:min(len(toks), 512)]
+	var best time.Duration
+	for r := range 3 {
+		if err := c.Clear(); err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := c.AppendTokens(0, toks); err != nil {
+			return err
+		}
+		if _, err := c.Logits(b.ctx, 0); err != nil {
+			return err
+		}
+		if d := time.Since(start); r == 0 || d < best {
+			best = d
+		}
+	}
+	b.rep.Prefill = benchRate{Tokens: len(toks), TokensPerSec: float64(len(toks)) / best.Seconds()}
+	return nil
+}
+
+// generate times generation at several sequence counts and KV cache
+// types.
+func (b *benchRun) generate() error {
+	prompt, err := benchPrompt(b.model, "Describe the image.")
+	if err != nil {
+		return err
+	}
+	maxSeq := llama.MaxSequences()
+	for _, kv := range b.kvTypes {
+		for _, n := range b.seqs {
+			if n < 1 || n > maxSeq {
+				b.rep.Notes = append(b.rep.Notes, fmt.Sprintf("%d sequences skipped: llama.cpp allows 1 to %d", n, maxSeq))
+				continue
+			}
+			b.progress("generate: %d sequences, KV %s", n, kv)
+			size := 512 + n*(b.o.GenTokens+64)
+			c, err := llama.NewContext(b.model, &llama.ContextOptions{ContextSize: size, MaxSequences: n, Threads: b.threads, Projector: b.proj, KVCache: kv})
+			if err != nil && kv != llama.KVCacheF16 {
+				// Quantized caches need head sizes that fill their blocks.
+				b.rep.Notes = append(b.rep.Notes, fmt.Sprintf("KV cache %s skipped: %v", kv, err))
+				break
+			}
+			if err != nil {
+				return err
+			}
+			tokens, took, err := b.generateOnce(c, prompt, n)
+			c.Close()
+			if err != nil {
+				return err
+			}
+			b.rep.Generate = append(b.rep.Generate, benchGenerate{KVCache: string(kv), KVMiB: kvMiB(b.model.Metadata(), size, kv), Sequences: n,
+				Tokens: tokens, TokensPerSec: float64(tokens) / took.Seconds()})
+		}
+	}
+	return nil
+}
+
+// generateOnce generates GenTokens in n sequences of c forked from one
+// image prompt and returns the tokens made and the time it took.
+func (b *benchRun) generateOnce(c *llama.Context, prompt string, n int) (int, time.Duration, error) {
+	if err := c.Append(b.ctx, 0, llama.Prompt{Text: prompt, Images: []llama.Image{b.img}, AddSpecial: true}); err != nil {
+		return 0, 0, err
+	}
+	reqs := make([]llama.GenerateRequest, n)
+	for s := range n {
+		if s > 0 {
+			if err := c.CopySequence(0, s); err != nil {
+				return 0, 0, err
+			}
+		}
+		reqs[s] = llama.GenerateRequest{Seq: s, MaxTokens: b.o.GenTokens, IgnoreEnd: true}
+	}
+	start := time.Now()
+	out, err := c.Generate(b.ctx, reqs)
+	took := time.Since(start)
+	if err != nil {
+		return 0, 0, err
+	}
+	tokens := 0
+	for _, r := range out {
+		tokens += len(r.Tokens)
+	}
+	return tokens, took, nil
+}
+
+// batches runs the batch figures and their baselines on generated images
+// written as JPEG files.
+func (b *benchRun) batches() error {
+	dir, err := os.MkdirTemp("", "capgen-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	var paths []string
+	for i := range b.o.Images {
+		p := filepath.Join(dir, fmt.Sprintf("img%03d.jpg", i))
+		if err := writeJPEG(p, benchImage(b.width, b.height, uint64(i+2))); err != nil {
+			return err
+		}
+		paths = append(paths, p)
+	}
+	eopt := &caption.Options{Threads: b.threads, ContextSize: b.o.ContextSize, MaxSide: b.o.MaxSide, MaxSequences: b.o.Parallel, NoCache: true}
+	e, err := caption.New(b.model, b.proj, eopt)
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	bb := &benchBatches{benchRun: b, e: e, dir: dir, paths: paths, one: b.langs[:1]}
+	if err := bb.batchVsNaive(); err != nil {
+		return err
+	}
+	if b.baselines["process"] {
+		if err := bb.process(); err != nil {
+			return err
+		}
+	}
+	if b.baselines["languages"] && len(b.langs) > 1 {
+		if err := bb.languages(); err != nil {
+			return err
+		}
+	}
+	if b.o.Leak > 0 {
+		b.progress("leak check: %d images", b.o.Leak)
+		lk, err := leakCheck(b.ctx, e, paths, b.o.Leak, b.o.MaxTokens)
+		if err != nil {
+			return err
+		}
+		b.rep.Leak = lk
+	}
+	return nil
+}
+
+// benchBatches are the figures on one engine and one set of images.
+type benchBatches struct {
+	*benchRun
+	e     *caption.Engine
+	dir   string
+	paths []string
+	one   []caption.Language
+}
+
+// describe captions one image file with Describe.
+func (bb *benchBatches) describe(path string, ls []caption.Language) error {
+	img, err := vision.Load(path, nil)
+	if err != nil {
+		return err
+	}
+	_, err = bb.e.Describe(bb.ctx, &caption.Request{Image: img, Languages: ls, NoRetry: true, Generation: caption.Generation{MaxTokens: bb.o.MaxTokens}})
+	return err
+}
+
+// batchVsNaive runs the batch and the naive loop in the order batch,
+// naive, naive, batch (ABBA), so that a machine that speeds up or slows
+// down during the run (a warming cache, another job) favours neither;
+// without the naive baseline the batch runs once.
+func (bb *benchBatches) batchVsNaive() error {
+	once := map[string]func() (time.Duration, error){
+		"batch": func() (time.Duration, error) {
+			sum, err := batch.Run(bb.ctx, bb.e, bb.paths, &batch.Options{
+				Request: caption.Request{Languages: bb.one, Detail: caption.Brief, Strategy: caption.Direct,
+					Generation: caption.Generation{MaxTokens: bb.o.MaxTokens}},
+				Journal: filepath.Join(bb.dir, "journal.jsonl"), Existing: batch.Overwrite, Workers: 2,
+			})
+			if err != nil {
+				return 0, err
+			}
+			if sum.Failed > 0 {
+				return 0, fmt.Errorf("bench: %d of %d images failed in the batch run", sum.Failed, len(bb.paths))
+			}
+			return sum.Elapsed, nil
+		},
+		"naive": func() (time.Duration, error) {
+			start := time.Now()
+			for _, p := range bb.paths {
+				if err := bb.describe(p, bb.one); err != nil {
+					return 0, err
+				}
+			}
+			return time.Since(start), nil
+		},
+	}
+	order := []string{"batch"}
+	if bb.baselines["naive"] {
+		order = []string{"batch", "naive", "naive", "batch"}
+	}
+	total := map[string]time.Duration{}
+	for i, what := range order {
+		bb.progress("%s: %d images (%d of %d)", what, len(bb.paths), i+1, len(order))
+		d, err := once[what]()
+		if err != nil {
+			return err
+		}
+		total[what] += d
+	}
+	runs := 0.0
+	for _, what := range order {
+		if what == "batch" {
+			runs++
+		}
+	}
+	n := float64(len(bb.paths))
+	bb.rep.Batch = &benchBatch{Images: len(bb.paths), Languages: 1, Parallel: bb.e.MaxSequences(), ImagesPerSec: runs * n / total["batch"].Seconds()}
+	if bb.baselines["naive"] {
+		bb.rep.Batch.NaivePerSec = 2 * n / total["naive"].Seconds()
+		bb.rep.Batch.VsNaive = bb.rep.Batch.ImagesPerSec / bb.rep.Batch.NaivePerSec
+	}
+	return nil
+}
+
+// process is the baseline of one capgen process per image (at most 4).
+func (bb *benchBatches) process() error {
+	exe, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	n := min(len(bb.paths), 4)
+	bb.progress("baseline process: %d images, one capgen process each", n)
+	start := time.Now()
+	for _, p := range bb.paths[:n] {
+		args := []string{"describe", "--model", bb.o.Model, "--mmproj", bb.o.MMProj, "--lang", bb.one[0].Tag, "--max-tokens", strconv.Itoa(bb.o.MaxTokens),
+			"--threads", strconv.Itoa(bb.threads), "--gpu-layers", strconv.Itoa(bb.o.GPULayers), "--max-side", strconv.Itoa(bb.o.MaxSide), "--strategy", "direct", p}
+		cmd := exec.CommandContext(bb.ctx, exe, args...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("bench: baseline process %s: %v: %s", filepath.Base(p), err, lastLine(string(out)))
+		}
+	}
+	bt := bb.rep.Batch
+	bt.ProcessImages = n
+	bt.ProcessPerSec = float64(n) / time.Since(start).Seconds()
+	bt.VsProcess = bt.ImagesPerSec / bt.ProcessPerSec
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+		bt.ProcessPeakMiB = float64(ru.Maxrss) / 1024
+	}
+	return nil
+}
+
+// languages compares all languages in one call with one language and
+// with one call per language.
+func (bb *benchBatches) languages() error {
+	bb.progress("baseline languages: %d languages", len(bb.langs))
+	lf := &benchLanguages{}
+	for _, l := range bb.langs {
+		lf.Languages = append(lf.Languages, l.Tag)
+	}
+	p := bb.paths[0]
+	timeIt := func(f func() error) (float64, error) {
+		start := time.Now()
+		err := f()
+		return ms(time.Since(start)), err
+	}
+	var err error
+	if lf.OneMS, err = timeIt(func() error { return bb.describe(p, bb.one) }); err != nil {
+		return err
+	}
+	if lf.AllMS, err = timeIt(func() error { return bb.describe(p, bb.langs) }); err != nil {
+		return err
+	}
+	if lf.SeparateMS, err = timeIt(func() error {
+		for _, l := range bb.langs {
+			if err := bb.describe(p, []caption.Language{l}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	lf.AllVsOne = lf.AllMS / lf.OneMS
+	lf.SepVsAll = lf.SeparateMS / lf.AllMS
+	bb.rep.Languages = lf
 	return nil
 }
 
