@@ -102,21 +102,21 @@ device-bundle:
 # The toy vision-LLM (issue 3): data from the scene renderer, tokenized by
 # llama.cpp itself; training with Debian's python3-torch on the CPU
 # (apt-get install -y python3-torch libopenblas0-pthread); export through
-# models/synth; evaluation through capgen's own pipeline.
+# internal/synth; evaluation through capgen's own pipeline.
 TOY_DATA := $(BUILD)/toy/data
 TOY_WEIGHTS := $(BUILD)/toy/weights
 # Stage 1 trains the vision tower alone on per-cell labels (about 22
 # minutes on one core), stage 2 the language model on its frozen embeddings
 # (about 17); one torch thread is as fast as two on this tiny network.
 toy-model: libs
-	$(GO) run ./models/toy/cmd/toydata -o $(TOY_DATA) -n 60000 -seed 1
-	/usr/bin/python3 models/toy/train/train.py --data $(TOY_DATA) --out $(TOY_WEIGHTS) --seed 1 --threads 1 \
+	$(GO) run ./toy/cmd/toydata -o $(TOY_DATA) -n 60000 -seed 1
+	/usr/bin/python3 toy/train/train.py --data $(TOY_DATA) --out $(TOY_WEIGHTS) --seed 1 --threads 1 \
 		--vision-steps 5500 --vision-minutes 26 --steps 1500 --minutes 22 --heldout 5
-	$(GO) run ./models/toy/cmd/toyexport -weights $(TOY_WEIGHTS) -o testdata/toy
-	$(GO) run ./models/toy/cmd/toyeval -model testdata/toy -weights $(TOY_WEIGHTS) -n 200 -write
+	$(GO) run ./toy/cmd/toyexport -weights $(TOY_WEIGHTS) -o testdata/toy
+	$(GO) run ./toy/cmd/toyeval -model testdata/toy -weights $(TOY_WEIGHTS) -n 200 -write
 
 toy-eval: libs
-	$(GO) run ./models/toy/cmd/toyeval -model testdata/toy -n 200
+	$(GO) run ./toy/cmd/toyeval -model testdata/toy -n 200
 
 cuda:
 	$(MAKE) BACKEND=cuda

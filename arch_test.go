@@ -22,10 +22,10 @@ var rooms = map[string][]string{
 	"llama":               {"gguf"},
 	"caption":             {"llama", "vision"},
 	"batch":               {"caption", "sidecar", "vision"},
-	"models":              {"", "gguf"},
-	"models/synth":        {"gguf"},
-	"models/toy/scene":    {},
-	"internal/testmodels": {"gguf", "models/synth"},
+	"models":              {"gguf"},
+	"internal/synth":      {"gguf"},
+	"toy/scene":           {},
+	"internal/testmodels": {"gguf", "internal/synth"},
 }
 
 // The import graph keeps the rooms' order: a package that reaches into a

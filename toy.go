@@ -1,13 +1,13 @@
 // Package capgen holds what the capgen module embeds: the toy
 // vision-language model of testdata/toy, so that `capgen describe --model
-// toy` works from any folder without a download (models.Toy writes it into
+// toy` works from any folder without a download (toy.Files writes it into
 // the model cache on first use). The captioning API lives in the packages
 // caption, vision and llama; the command is cmd/capgen.
 package capgen
 
 import _ "embed"
 
-// File names of the embedded toy model, as models/toy.FileNames gives
+// File names of the embedded toy model, as toy.FileNames gives
 // them (a test there checks they agree; the go:embed lines below must
 // name the same files).
 const (

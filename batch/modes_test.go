@@ -13,9 +13,9 @@ import (
 
 	"github.com/capgen/capgen/batch"
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models/toy"
-	"github.com/capgen/capgen/models/toy/scene"
 	"github.com/capgen/capgen/sidecar"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 // sceneOfTestdata is testdata/scene.png (480x360): a yellow triangle top

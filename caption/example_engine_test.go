@@ -9,10 +9,10 @@ import (
 	"slices"
 
 	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/internal/synth"
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models"
-	"github.com/capgen/capgen/models/synth"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -63,10 +63,10 @@ func ExampleEngine_Describe() {
 }
 
 // Several images in one continuous batch, with the toy model embedded in
-// capgen (models.Toy), which reads drawn scenes of coloured shapes: the
+// capgen (toy.Files), which reads drawn scenes of coloured shapes: the
 // captions of both images decode together.
 func ExampleEngine_DescribeBatch() {
-	modelPath, mmprojPath, err := models.Toy()
+	modelPath, mmprojPath, err := toy.Files()
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -110,7 +110,7 @@ func ExampleEngine_DescribeBatch() {
 // running decode as they arrive on the channel, and each answer comes back
 // as soon as it is finished.
 func ExampleEngine_DescribeStream() {
-	modelPath, mmprojPath, err := models.Toy()
+	modelPath, mmprojPath, err := toy.Files()
 	if err != nil {
 		fmt.Println(err)
 		return

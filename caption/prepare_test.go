@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 // A request carrying an image prepared ahead (as batch workers do) gets

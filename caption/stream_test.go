@@ -5,8 +5,8 @@ import (
 	"testing"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models/toy"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 

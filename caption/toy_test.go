@@ -11,8 +11,8 @@ import (
 
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models/toy"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 

@@ -11,7 +11,7 @@ import (
 // the size of the embeddings it hands to the text model is read
 // (clip_n_mmproj_embd), and how the text model places its tokens. It is the
 // one table of these facts: package llama checks files with it before mtmd
-// reads them, models/synth writes files by it, and a test compares it with
+// reads them, internal/synth writes files by it, and a test compares it with
 // clip.cpp's source so that a llama.cpp update that moves a tensor fails
 // loudly.
 type Projector struct {

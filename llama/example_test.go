@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/capgen/capgen/internal/synth"
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models/synth"
 )
 
 // Captioning one image: load the model pair once, make a context, append

@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/capgen/capgen"
 	"github.com/capgen/capgen/gguf"
 )
 
@@ -262,48 +261,3 @@ func Resolve(name, dir string) (model, mmproj string, ok bool) {
 	return model, mmproj, true
 }
 
-// ToyName is the model name that stands for the embedded toy model.
-const ToyName = "toy"
-
-// Toy writes the toy model embedded in the capgen module into the cache
-// (a folder named after its content's hash, so a new toy model never
-// mixes with an old one) on first use and returns the paths of its text
-// model and projector.
-func Toy() (model, mmproj string, err error) {
-	h := sha256.New()
-	h.Write(capgen.ToyModel)
-	h.Write(capgen.ToyProjector)
-	dir := filepath.Join(CacheDir(), "toy-"+hex.EncodeToString(h.Sum(nil))[:12])
-	model = filepath.Join(dir, capgen.ToyModelFile)
-	mmproj = filepath.Join(dir, capgen.ToyProjectorFile)
-	files := []struct {
-		path string
-		data []byte
-	}{{model, capgen.ToyModel}, {mmproj, capgen.ToyProjector}, {filepath.Join(dir, "manifest.json"), capgen.ToyManifest}}
-	for _, f := range files {
-		if st, err := os.Stat(f.path); err == nil && st.Size() == int64(len(f.data)) {
-			continue
-		}
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return "", "", fmt.Errorf("models: toy model: %w", err)
-		}
-		// Written under a temporary name and renamed, so a concurrent or
-		// interrupted first use never leaves a partial file.
-		tmp, err := os.CreateTemp(dir, ".toy-*")
-		if err != nil {
-			return "", "", fmt.Errorf("models: toy model: %w", err)
-		}
-		_, err = tmp.Write(f.data)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil {
-			err = os.Rename(tmp.Name(), f.path)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return "", "", fmt.Errorf("models: toy model: %w", err)
-		}
-	}
-	return model, mmproj, nil
-}

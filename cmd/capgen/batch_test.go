@@ -14,8 +14,8 @@ import (
 	"testing"
 
 	"github.com/capgen/capgen/internal/testmodels"
-	toyscene "github.com/capgen/capgen/models/toy/scene"
 	"github.com/capgen/capgen/sidecar"
+	toyscene "github.com/capgen/capgen/toy/scene"
 )
 
 // batchDir makes a folder with three images (one in a sub-folder) and one

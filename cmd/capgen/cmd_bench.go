@@ -21,10 +21,10 @@ import (
 	"github.com/capgen/capgen/batch"
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/gguf"
+	"github.com/capgen/capgen/internal/synth"
 	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/models"
-	"github.com/capgen/capgen/models/synth"
-	toyscene "github.com/capgen/capgen/models/toy/scene"
+	toyscene "github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 

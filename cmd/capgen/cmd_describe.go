@@ -11,6 +11,7 @@ import (
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/llama"
 	"github.com/capgen/capgen/models"
+	"github.com/capgen/capgen/toy"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -57,11 +58,11 @@ func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *c
 // resolve turns a registry name into its pulled files and checks the
 // flags that every model-running command shares.
 func (o *modelOptions) resolve() error {
-	if o.Model == models.ToyName {
+	if o.Model == toy.ModelName {
 		if o.MMProj != "" {
 			return usagef("--model toy brings its own projector; drop --mmproj")
 		}
-		m, mm, err := models.Toy()
+		m, mm, err := toy.Files()
 		if err != nil {
 			return err
 		}

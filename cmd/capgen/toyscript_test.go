@@ -9,7 +9,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	toyscene "github.com/capgen/capgen/models/toy/scene"
+	toyscene "github.com/capgen/capgen/toy/scene"
 )
 
 // TestToyScripts runs the scenarios of testdata/toyscript with the

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 // requireFresh skips unless CAPGEN_FRESH=1: each test builds llama.cpp

@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/capgen/capgen/gguf"
-	"github.com/capgen/capgen/models/synth"
+	"github.com/capgen/capgen/internal/synth"
 )
 
 // Families are the tiny presets of every projector family.

@@ -10,7 +10,7 @@ import (
 	"os"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models"
+	"github.com/capgen/capgen/toy"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -19,7 +19,7 @@ func main() {
 		log.Fatal("usage: captioner IMAGE")
 	}
 	ctx := context.Background()
-	model, mmproj, err := models.Toy() // writes the embedded toy model into the cache once
+	model, mmproj, err := toy.Files() // writes the embedded toy model into the cache once
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/capgen/capgen/gguf"
-	"github.com/capgen/capgen/models/synth"
+	"github.com/capgen/capgen/internal/synth"
 )
 
 // Write a tiny LLaVA-style pair for a unit test and check, the way the

@@ -1,7 +1,7 @@
 package toy
 
 import (
-	"github.com/capgen/capgen/models/synth"
+	"github.com/capgen/capgen/internal/synth"
 )
 
 // Name is the stem of the toy model's file names.

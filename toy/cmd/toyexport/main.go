@@ -1,7 +1,7 @@
 // Command toyexport writes the toy model's GGUF pair from the weights
-// train/train.py saved, through the project's GGUF writer (models/synth).
+// train/train.py saved, through the project's GGUF writer (internal/synth).
 //
-//	go run ./models/toy/cmd/toyexport -weights build/toy/weights -o testdata/toy
+//	go run ./toy/cmd/toyexport -weights build/toy/weights -o testdata/toy
 //
 // weights.json maps each GGUF tensor name to its offset in weights.bin
 // (float32, little-endian) and its ggml shape; every tensor the pair needs
@@ -18,8 +18,8 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/capgen/capgen/models/synth"
-	"github.com/capgen/capgen/models/toy"
+	"github.com/capgen/capgen/internal/synth"
+	"github.com/capgen/capgen/toy"
 )
 
 func main() {

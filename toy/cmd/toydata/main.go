@@ -1,7 +1,7 @@
 // Command toydata renders the toy model's training data and tokenizes it
 // with llama.cpp, for train/train.py.
 //
-//	go run ./models/toy/cmd/toydata -o build/toy/data -n 30000 -seed 1
+//	go run ./toy/cmd/toydata -o build/toy/data -n 30000 -seed 1
 //
 // It writes into the output folder:
 //
@@ -27,10 +27,10 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/capgen/capgen/internal/synth"
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models/synth"
-	"github.com/capgen/capgen/models/toy"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 func main() {

@@ -1,9 +1,9 @@
 // Command synth writes a random-weight GGUF model pair (text model and
 // mmproj projector) with the shapes of a preset.
 //
-//	go run ./models/synth/cmd/synth -preset tiny-llava -o DIR
-//	go run ./models/synth/cmd/synth -preset qwen25vl-3b -type q8_0 -o DIR
-//	go run ./models/synth/cmd/synth -list
+//	go run ./internal/synth/cmd/synth -preset tiny-llava -o DIR
+//	go run ./internal/synth/cmd/synth -preset qwen25vl-3b -type q8_0 -o DIR
+//	go run ./internal/synth/cmd/synth -list
 //
 // It prints the paths of the two files it wrote.
 package main
@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/capgen/capgen/gguf"
-	"github.com/capgen/capgen/models/synth"
+	"github.com/capgen/capgen/internal/synth"
 )
 
 func main() {

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Train capgen's toy vision-LLM on the data cmd/toydata wrote.
 
-    /usr/bin/python3 models/toy/train/train.py --data build/toy/data --out build/toy/weights
+    /usr/bin/python3 toy/train/train.py --data build/toy/data --out build/toy/weights
 
 The network mirrors what llama.cpp runs for the files cmd/toyexport writes,
 so the trained weights need no conversion beyond their layout:
@@ -362,7 +362,7 @@ def slot_rows(meta, labels, c, max_aspect):
 
 
 # Vision tensors the GGUF stores in F16 (toy.WriteOptions: VisionType F16;
-# models/synth keeps norms, biases, positions and the class token in F32).
+# internal/synth keeps norms, biases, positions and the class token in F32).
 def f16_tensor(name):
     return name == "v.patch_embd.weight" or (name.endswith(".weight") and (
         name.startswith("mm.") or (name.startswith("v.blk.") and ".ln" not in name)))

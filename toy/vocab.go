@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models/synth"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/internal/synth"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 // Special tokens of the toy vocabulary: SentencePiece's three and the two

@@ -7,7 +7,7 @@ import (
 	"math"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 

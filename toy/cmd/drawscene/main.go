@@ -1,7 +1,7 @@
 // Command drawscene renders one toy scene to a PNG and prints its caption,
 // to look at what the toy model is trained on.
 //
-//	go run ./models/toy/cmd/drawscene -seed 1 -size 640x480 -o out.png -lang de
+//	go run ./toy/cmd/drawscene -seed 1 -size 640x480 -o out.png -lang de
 //
 // The same seed always gives the same scene and picture (scene.NewRand).
 package main
@@ -13,7 +13,7 @@ import (
 	"io"
 	"os"
 
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 func main() {

@@ -1,7 +1,7 @@
 // Command toyeval measures the toy model through capgen's own pipeline and
 // writes its manifest.
 //
-//	go run ./models/toy/cmd/toyeval -model testdata/toy -n 200 \
+//	go run ./toy/cmd/toyeval -model testdata/toy -n 200 \
 //	    -weights build/toy/weights -write
 //
 // For every language it renders n fresh scenes, n single objects and n
@@ -30,8 +30,8 @@ import (
 	"time"
 
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models/toy"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 

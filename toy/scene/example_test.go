@@ -3,7 +3,7 @@ package scene_test
 import (
 	"fmt"
 
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy/scene"
 )
 
 func ExampleCaption() {

@@ -17,13 +17,13 @@ import (
 	"testing"
 
 	"github.com/capgen/capgen/caption"
-	"github.com/capgen/capgen/models/toy"
-	"github.com/capgen/capgen/models/toy/scene"
+	"github.com/capgen/capgen/toy"
+	"github.com/capgen/capgen/toy/scene"
 	"github.com/capgen/capgen/vision"
 )
 
 // modelDir is the committed toy model.
-var modelDir = filepath.Join("..", "..", "testdata", "toy")
+var modelDir = filepath.Join("..", "testdata", "toy")
 
 // openModel loads the committed toy model. A missing model is a failure,
 // not a skip: these tests are what later features must keep green.

@@ -12,10 +12,14 @@
 // projector (Preprocess), the manifest committed next to the model
 // (Manifest) and a small captioner over package llama (Captioner).
 //
+// Files writes the weights, which the module's root package embeds, into
+// the model cache for `capgen --model toy` and programs that want a model
+// that runs anywhere.
+//
 // The pieces around it: cmd/toydata renders a data set and tokenizes it
 // with llama.cpp itself; train/train.py trains the pair in PyTorch on the
 // CPU; cmd/toyexport writes the trained weights through the project's GGUF
-// writer (models/synth); cmd/toyeval measures exact-match accuracy through
+// writer (internal/synth); cmd/toyeval measures exact-match accuracy through
 // capgen's own pipeline (vision, llama.cpp) on freshly rendered scenes and
 // writes the manifest. `make toy-model` and `make toy-eval` run them.
 package toy

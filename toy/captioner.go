@@ -10,8 +10,8 @@ import (
 
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/gguf"
+	"github.com/capgen/capgen/internal/synth"
 	"github.com/capgen/capgen/llama"
-	"github.com/capgen/capgen/models/synth"
 	"github.com/capgen/capgen/vision"
 )
 
