@@ -69,7 +69,7 @@ func TestRunCaptionsResumesAndWritesSidecars(t *testing.T) {
 
 	sum, err := batch.Run(context.Background(), e, all, opt)
 	require.NoError(t, err)
-	assert.Equal(t, batch.Summary{Images: 6, OK: 5, Failed: 1, Tokens: sum.Tokens, Elapsed: sum.Elapsed}, sum)
+	assert.Equal(t, batch.Summary{Images: 6, Captioned: 5, Failed: 1, Tokens: sum.Tokens, Elapsed: sum.Elapsed}, sum)
 	assert.Positive(t, sum.Tokens)
 	require.Len(t, events, 6)
 	assert.Equal(t, 6, events[5].Done)
@@ -90,7 +90,7 @@ func TestRunCaptionsResumesAndWritesSidecars(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 5, sum.Skipped)
 	assert.Equal(t, 1, sum.Failed)
-	assert.Zero(t, sum.OK)
+	assert.Zero(t, sum.Captioned)
 }
 
 // A named pipe among the images fails alone, at once, instead of blocking
@@ -118,7 +118,7 @@ func TestNamedPipeIsNotRead(t *testing.T) {
 			}
 		}})
 	require.NoError(t, err, "the run must end before the timeout")
-	assert.Equal(t, 1, sum.OK)
+	assert.Equal(t, 1, sum.Captioned)
 	require.Len(t, failed, 1)
 	assert.Equal(t, fifo, failed[0].File)
 	assert.ErrorContains(t, failed[0].Err, "not a regular file")

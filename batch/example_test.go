@@ -45,7 +45,7 @@ func ExampleRun() {
 		fmt.Println(err)
 		return
 	}
-	fmt.Println(sum.OK, "captioned,", sum.Failed, "failed")
+	fmt.Println(sum.Captioned, "captioned,", sum.Failed, "failed")
 
 	records, _, _ := sidecar.ReadJournal(journal)
 	for _, raw := range records {

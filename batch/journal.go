@@ -76,30 +76,39 @@ func (e *JournalError) Unwrap() []error {
 	return []error{e.Err, ErrInput}
 }
 
-// finished reads the keys of the images a journal records as done in a
-// run of this kind (failed images are tried again) and how many
-// incomplete lines an interrupted run left. A journal that does not exist
-// yet is empty.
-func finished(path string, kind Kind) (map[string]bool, int, error) {
-	done := map[string]bool{}
-	recs, incomplete, err := sidecar.ReadJournal(path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return done, 0, nil
-	case err != nil:
-		return nil, 0, &JournalError{Path: path, Err: err}
-	}
-	for k, raw := range recs {
-		var r struct {
-			Kind  Kind   `json:"kind"`
-			Error string `json:"error"`
+// earlier is what a journal holds from earlier runs of one kind: which
+// paths have their outputs (and of which content), and the latest result
+// for each content, so that a copy or a moved file gets its sidecars
+// without the model.
+type earlier struct {
+	byPath    map[string]string  // path -> content key of its successful record
+	byContent map[string]*Record // content key -> latest successful record
+}
+
+// readEarlier reads a journal's successful records of this kind (failed
+// images are tried again) and how many incomplete lines an interrupted
+// run left. A journal that does not exist yet is empty.
+func readEarlier(path string, kind Kind) (*earlier, int, error) {
+	e := &earlier{byPath: map[string]string{}, byContent: map[string]*Record{}}
+	incomplete, err := sidecar.ScanJournal(path, func(key string, raw json.RawMessage) {
+		var r Record
+		if json.Unmarshal(raw, &r) != nil || r.Error != "" {
+			return
 		}
 		if r.Kind == "" {
 			r.Kind = Describe
 		}
-		if json.Unmarshal(raw, &r) == nil && r.Error == "" && r.Kind == kind {
-			done[k] = true
+		if r.Kind != kind {
+			return
 		}
+		e.byPath[r.File] = key
+		e.byContent[key] = &r
+	})
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return e, 0, nil
+	case err != nil:
+		return nil, 0, &JournalError{Path: path, Err: err}
 	}
-	return done, incomplete, nil
+	return e, incomplete, nil
 }

@@ -71,7 +71,7 @@ func TestRunRegions(t *testing.T) {
 			}
 		}})
 	require.NoError(t, err)
-	assert.Equal(t, 1, sum.OK, "the image with boxes")
+	assert.Equal(t, 1, sum.Captioned, "the image with boxes")
 	assert.Zero(t, sum.Skipped, "describe records do not count for a regions run")
 	require.Len(t, failed, 1, "the image without a boxes file fails alone")
 	assert.ErrorContains(t, failed[0].Err, paths[1]+batch.BoxesSuffix+" does not exist")
@@ -103,7 +103,7 @@ func TestRunDense(t *testing.T) {
 		Dense: &caption.DenseRequest{Languages: request(t, "de").Languages, GlobalDetail: caption.Brief, TileMode: caption.ModeRegion,
 			TileWords: toy.RegionWords, Generation: caption.Generation{MaxTokens: 16}}})
 	require.NoError(t, err)
-	require.Equal(t, 1, sum.OK)
+	require.Equal(t, 1, sum.Captioned)
 	recs := records(t, journal)
 	require.Len(t, recs, 1)
 	rec := recs[0]

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -119,9 +120,15 @@ const (
 type Status string
 
 const (
-	StatusOK      Status = "ok"
-	StatusFailed  Status = "failed"
+	// StatusOK: captioned now.
+	StatusOK Status = "ok"
+	// StatusReused: the same content was captioned earlier (in the
+	// journal, or by another path of this run); this path got its journal
+	// record and sidecars from that result, without the model.
+	StatusReused Status = "reused"
+	// StatusSkipped: this path was done by an earlier run.
 	StatusSkipped Status = "skipped"
+	StatusFailed  Status = "failed"
 )
 
 // Event is one progress report.
@@ -136,11 +143,13 @@ type Event struct {
 	N      int
 }
 
-// Summary is what a run did.
+// Summary is what a run did with its Images: captioned now, outputs
+// written from an earlier result of the same content (Reused), done by an
+// earlier run (Skipped), failed.
 type Summary struct {
-	Images, OK, Failed, Skipped int
-	Tokens                      int // generated
-	Elapsed                     time.Duration
+	Images, Captioned, Reused, Skipped, Failed int
+	Tokens                                     int // generated
+	Elapsed                                    time.Duration
 }
 
 // item is one image on its way through the pipeline.
@@ -151,6 +160,7 @@ type item struct {
 	img     *vision.Image     // Regions and Dense
 	boxes   []vision.Box      // Regions
 	skipped bool
+	reuse   *Record // an earlier run's result for the same content
 	err     error
 }
 
@@ -159,45 +169,9 @@ type item struct {
 // images the model had started are finished; the returned error is then
 // ctx's. Failed images are counted in the Summary, not returned.
 func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (Summary, error) {
-	if opt == nil || opt.Journal == "" {
-		return Summary{}, inputf("batch: no journal given")
-	}
-	o := *opt
-	if o.Existing == "" {
-		o.Existing = Skip
-	}
-	if _, err := ParseExisting(string(o.Existing)); err != nil {
+	o, err := normalize(paths, opt)
+	if err != nil {
 		return Summary{}, err
-	}
-	if o.Kind == "" {
-		o.Kind = Describe
-	}
-	if _, err := ParseKind(string(o.Kind)); err != nil {
-		return Summary{}, err
-	}
-	if o.Kind == Regions && (o.XMP || o.Text) {
-		return Summary{}, inputf("batch: region captions go to the journal only, not to XMP or .txt sidecars")
-	}
-	if o.Regions == nil {
-		o.Regions = &caption.RegionsRequest{}
-	}
-	if o.Dense == nil {
-		o.Dense = &caption.DenseRequest{}
-	}
-	if o.Regions.Image != nil || o.Dense.Image != nil {
-		return Summary{}, inputf("batch: the request template carries an image")
-	}
-	if o.Boxes == nil {
-		o.Boxes = func(path string, _ *vision.Image) ([]vision.Box, error) { return BoxesFile(path) }
-	}
-	if o.Workers < 0 || o.Queue < 0 {
-		return Summary{}, inputf("batch: workers %d and queue %d must not be negative", o.Workers, o.Queue)
-	}
-	if o.Request.Image != nil || o.Request.Prepared != nil {
-		return Summary{}, inputf("batch: the request template carries an image")
-	}
-	if o.Workers == 0 {
-		o.Workers = 2
 	}
 	if o.Queue == 0 {
 		o.Queue = 2 * e.MaxSequences()
@@ -205,14 +179,11 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 	if o.Kind != Describe {
 		o.Queue = min(o.Queue, 2*o.Workers)
 	}
-	if o.OnEvent == nil {
-		o.OnEvent = func(Event) {}
-	}
-	done := map[string]bool{}
+	prev := &earlier{}
 	if o.Existing == Skip {
 		var incomplete int
 		var err error
-		if done, incomplete, err = finished(o.Journal, o.Kind); err != nil {
+		if prev, incomplete, err = readEarlier(o.Journal, o.Kind); err != nil {
 			return Summary{}, err
 		}
 		if incomplete > 0 {
@@ -224,18 +195,82 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 		return Summary{}, &JournalError{Path: o.Journal, Err: err}
 	}
 	defer journal.Close()
-	r := &run{e: e, o: &o, done: done, journal: journal, total: len(paths)}
+	r := &run{e: e, o: o, prev: prev, journal: journal, total: len(paths),
+		waiting: map[string][]item{}, results: map[string]any{}}
 	return r.run(ctx, paths)
+}
+
+// Check validates the options and the paths' sidecars as Run does, without
+// an engine, so that a caller can refuse a run before it loads a model.
+func Check(paths []string, opt *Options) error {
+	_, err := normalize(paths, opt)
+	return err
+}
+
+// normalize checks the options and fills in the defaults that need no
+// engine.
+func normalize(paths []string, opt *Options) (*Options, error) {
+	if opt == nil || opt.Journal == "" {
+		return nil, inputf("batch: no journal given")
+	}
+	o := *opt
+	if o.Existing == "" {
+		o.Existing = Skip
+	}
+	if _, err := ParseExisting(string(o.Existing)); err != nil {
+		return nil, err
+	}
+	if o.Kind == "" {
+		o.Kind = Describe
+	}
+	if _, err := ParseKind(string(o.Kind)); err != nil {
+		return nil, err
+	}
+	if o.Kind == Regions && (o.XMP || o.Text) {
+		return nil, inputf("batch: region captions go to the journal only, not to XMP or .txt sidecars")
+	}
+	if o.Regions == nil {
+		o.Regions = &caption.RegionsRequest{}
+	}
+	if o.Dense == nil {
+		o.Dense = &caption.DenseRequest{}
+	}
+	if o.Request.Image != nil || o.Request.Prepared != nil || o.Regions.Image != nil || o.Dense.Image != nil {
+		return nil, inputf("batch: the request template carries an image")
+	}
+	if o.Boxes == nil {
+		o.Boxes = func(path string, _ *vision.Image) ([]vision.Box, error) { return BoxesFile(path) }
+	}
+	if o.Workers < 0 || o.Queue < 0 {
+		return nil, inputf("batch: workers %d and queue %d must not be negative", o.Workers, o.Queue)
+	}
+	if o.Workers == 0 {
+		o.Workers = 2
+	}
+	if o.OnEvent == nil {
+		o.OnEvent = func(Event) {}
+	}
+	if err := checkCollisions(paths, &o); err != nil {
+		return nil, err
+	}
+	return &o, nil
 }
 
 // run is one Run's state.
 type run struct {
 	e       *caption.Engine
 	o       *Options
-	done    map[string]bool
+	prev    *earlier
 	journal *sidecar.Journal
 	total   int
 	sum     Summary
+
+	// Content-identical files are captioned once per run: mu guards the
+	// copies waiting for the one in the model (by content key, an entry
+	// for each content in the model) and the results of this run.
+	mu      sync.Mutex
+	waiting map[string][]item
+	results map[string]any
 }
 
 func (r *run) run(ctx context.Context, paths []string) (Summary, error) {
@@ -280,7 +315,12 @@ func (r *run) run(ctx context.Context, paths []string) (Summary, error) {
 		sn := f.take(task)
 		it := sn.it
 		it.err = err
-		outcomes <- outcome{it: it, res: res, took: time.Since(sn.at)}
+		took := time.Since(sn.at)
+		outcomes <- outcome{it: it, res: res, took: took}
+		for _, w := range r.answered(it.key, res, err) {
+			w.err = err
+			outcomes <- outcome{it: w, res: res, reused: true, took: took}
+		}
 	})
 	stopFeeding()
 	<-fed
@@ -344,8 +384,12 @@ func (r *run) prepare(path string) item {
 	}
 	sum := sha256.Sum256(data)
 	it := item{path: path, key: hex.EncodeToString(sum[:])}
-	if r.done[it.key] {
+	if r.prev.byPath[path] == it.key {
 		it.skipped = true
+		return it
+	}
+	if rec := r.prev.byContent[it.key]; rec != nil {
+		it.reuse = rec
 		return it
 	}
 	img, err := vision.DecodeBytes(data, &vision.Options{Name: path})
@@ -382,11 +426,13 @@ func (r *run) task(it item) caption.Task {
 	return &req
 }
 
-// outcome is an image's end: skipped, failed before the model, or answered.
+// outcome is an image's end: skipped, failed before the model, answered,
+// or answered for another path of the same content (reused).
 type outcome struct {
-	it   item
-	res  any // *caption.Result, *caption.RegionsResult or *caption.DenseResult
-	took time.Duration
+	it     item
+	res    any // *caption.Result, *caption.RegionsResult or *caption.DenseResult
+	reused bool
+	took   time.Duration
 }
 
 // record writes an outcome to the sidecars and the journal and reports it.
@@ -397,18 +443,31 @@ func (r *run) record(oc outcome) error {
 		r.event(it.path, StatusSkipped, 0, nil)
 		return nil
 	}
-	rec := Record{Key: it.key, File: it.path, Time: time.Now().UTC().Format(time.RFC3339)}
+	rec := Record{}
+	reused := oc.reused || it.reuse != nil
+	if it.reuse != nil {
+		rec = *it.reuse
+	}
+	rec.Key, rec.File, rec.Time = it.key, it.path, time.Now().UTC().Format(time.RFC3339)
 	if it.err == nil {
-		rec.fill(oc.res)
-		r.sum.Tokens += rec.tokens()
+		if it.reuse == nil {
+			rec.fill(oc.res)
+		}
+		if !reused {
+			r.sum.Tokens += rec.tokens()
+		}
 		it.err = writeSidecars(it.path, rec.Model, rec.Captions, r.o)
 	}
-	if it.err != nil {
+	switch {
+	case it.err != nil:
 		rec.Error = it.err.Error()
 		r.sum.Failed++
 		r.event(it.path, StatusFailed, oc.took, it.err)
-	} else {
-		r.sum.OK++
+	case reused:
+		r.sum.Reused++
+		r.event(it.path, StatusReused, oc.took, nil)
+	default:
+		r.sum.Captioned++
 		r.event(it.path, StatusOK, oc.took, nil)
 	}
 	if rec.Key == "" {
@@ -424,7 +483,7 @@ func (r *run) record(oc outcome) error {
 
 func (r *run) event(file string, st Status, took time.Duration, err error) {
 	r.o.OnEvent(Event{Kind: EventImage, File: file, Status: st, Took: took, Err: err,
-		Done: r.sum.OK + r.sum.Failed + r.sum.Skipped, Total: r.total})
+		Done: r.sum.Captioned + r.sum.Reused + r.sum.Skipped + r.sum.Failed, Total: r.total})
 }
 
 // feeder hands prepared images to the engine and remembers which request
@@ -477,8 +536,14 @@ func (f *feeder) feed(ctx, feedCtx context.Context, r *run, ready <-chan item, o
 		if feedCtx.Err() != nil {
 			return
 		}
-		if it.skipped || it.err != nil {
+		if it.skipped || it.err != nil || it.reuse != nil {
 			outcomes <- outcome{it: it}
+			continue
+		}
+		if oc, wait := r.dedupe(it); wait {
+			continue
+		} else if oc != nil {
+			outcomes <- *oc
 			continue
 		}
 		task := r.task(it)
@@ -494,4 +559,74 @@ func (f *feeder) feed(ctx, feedCtx context.Context, r *run, ready <-chan item, o
 			return
 		}
 	}
+}
+
+// dedupe decides what happens to an image whose content this run may
+// have seen: nil, false sends it to the model (the first of its content);
+// an outcome reuses this run's result for the content; wait parks it
+// until the copy in the model is answered.
+func (r *run) dedupe(it item) (oc *outcome, wait bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if res, ok := r.results[it.key]; ok {
+		return &outcome{it: it, res: res, reused: true}, false
+	}
+	if w, ok := r.waiting[it.key]; ok {
+		r.waiting[it.key] = append(w, it)
+		return nil, true
+	}
+	r.waiting[it.key] = nil
+	return nil, false
+}
+
+// answered records the model's answer for a content and returns the
+// copies that waited for it.
+func (r *run) answered(key string, res any, err error) []item {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w := r.waiting[key]
+	delete(r.waiting, key)
+	if err == nil {
+		r.results[key] = res
+	}
+	return w
+}
+
+// checkCollisions fails when two images would write the same sidecar,
+// naming them, instead of letting one overwrite or mix with the other.
+func checkCollisions(paths []string, o *Options) error {
+	if !o.XMP && !o.Text {
+		return nil
+	}
+	by := map[string][]string{}
+	var order []string
+	add := func(sc, p string) {
+		if len(by[sc]) == 0 {
+			order = append(order, sc)
+		}
+		by[sc] = append(by[sc], p)
+	}
+	for _, p := range paths {
+		if o.XMP {
+			add(sidecar.XMPPath(p, &sidecar.XMPOptions{ReplaceExtension: o.XMPReplaceExtension}), p)
+		}
+		if o.Text {
+			add(sidecar.TextPath(p, nil), p)
+		}
+	}
+	var clash []string
+	for _, sc := range order {
+		if len(by[sc]) > 1 {
+			clash = append(clash, fmt.Sprintf("%s from %s", sc, strings.Join(by[sc], " and ")))
+		}
+	}
+	if len(clash) == 0 {
+		return nil
+	}
+	more := ""
+	if len(clash) > 5 {
+		more = fmt.Sprintf(" (and %d more)", len(clash)-5)
+		clash = clash[:5]
+	}
+	return inputf("images would write the same sidecar: %s%s. Sidecars named without the image's extension (IMG.txt; IMG.xmp when the XMP extension is replaced) cannot tell IMG.png from IMG.jpg: rename one of them, or keep the extension in XMP names", strings.Join(clash, "; "), more)
 }

@@ -260,4 +260,3 @@ func Resolve(name, dir string) (model, mmproj string, ok bool) {
 	}
 	return model, mmproj, true
 }
-

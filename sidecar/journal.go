@@ -141,35 +141,46 @@ func (j *Journal) Close() error {
 // ReadJournal fail with an error wrapping ErrCorrupt that names the line.
 // A missing file is an error wrapping fs.ErrNotExist.
 func ReadJournal(path string) (records map[string]json.RawMessage, skipped int, err error) {
+	records = make(map[string]json.RawMessage)
+	skipped, err = ScanJournal(path, func(key string, record json.RawMessage) { records[key] = record })
+	if err != nil {
+		return nil, 0, err
+	}
+	return records, skipped, nil
+}
+
+// ScanJournal calls fn with every record of a journal, in the order they
+// were appended, repeated keys included; lines are checked as ReadJournal
+// checks them (whose rules, and skipped, it shares).
+func ScanJournal(path string, fn func(key string, record json.RawMessage)) (skipped int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, 0, &Error{Op: "ReadJournal", Path: path, Err: err}
+		return 0, &Error{Op: "ScanJournal", Path: path, Err: err}
 	}
 	defer f.Close()
-	records = make(map[string]json.RawMessage)
 	r := bufio.NewReader(f)
 	for lineNo := 1; ; lineNo++ {
 		line, err := r.ReadBytes('\n')
 		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, 0, &Error{Op: "ReadJournal", Path: path, Err: err}
+			return 0, &Error{Op: "ScanJournal", Path: path, Err: err}
 		}
 		complete := err == nil
 		if len(bytes.TrimSpace(line)) > 0 {
 			key, kerr := recordKey(line)
 			switch {
 			case kerr == nil:
-				records[key] = json.RawMessage(bytes.TrimRight(line, "\r\n"))
+				fn(key, json.RawMessage(bytes.TrimRight(line, "\r\n")))
 			case !complete:
 				skipped++
 			default:
 				if !errors.Is(kerr, ErrCorrupt) {
 					kerr = fmt.Errorf("%w: %w", ErrCorrupt, kerr)
 				}
-				return nil, 0, &Error{Op: "ReadJournal", Path: path, Err: fmt.Errorf("line %d: %w", lineNo, kerr)}
+				return 0, &Error{Op: "ScanJournal", Path: path, Err: fmt.Errorf("line %d: %w", lineNo, kerr)}
 			}
 		}
 		if !complete {
-			return records, skipped, nil
+			return skipped, nil
 		}
 	}
 }

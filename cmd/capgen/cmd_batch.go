@@ -117,6 +117,10 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return usagef("%v", err)
 	}
 
+	// Bad options and sidecar clashes fail before the model loads.
+	if err := batch.Check(paths, bo); err != nil {
+		return usagef("%v", err)
+	}
 	e, err := o.engine(ctx)
 	if err != nil {
 		return err
@@ -143,9 +147,9 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return err
 	}
 	if !o.Quiet {
-		fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
-			sum.OK, sum.Failed, sum.Skipped, len(paths), sum.Elapsed.Round(time.Millisecond),
-			float64(sum.OK)/sum.Elapsed.Seconds(), float64(sum.Tokens)/sum.Elapsed.Seconds())
+		fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped (done earlier), %d from earlier results, of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
+			sum.Captioned, sum.Failed, sum.Skipped, sum.Reused, len(paths), sum.Elapsed.Round(time.Millisecond),
+			float64(sum.Captioned)/sum.Elapsed.Seconds(), float64(sum.Tokens)/sum.Elapsed.Seconds())
 	}
 	switch {
 	case ctx.Err() != nil:
