@@ -67,6 +67,9 @@ func (w *denseWork) plan(e *Engine) error {
 	if err != nil {
 		return err
 	}
+	if err := checkGeneration(req.Generation); err != nil {
+		return err
+	}
 	rows, cols := req.Rows, req.Cols
 	if rows == 0 && cols == 0 {
 		rows, cols = 2, 2

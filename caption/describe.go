@@ -337,10 +337,22 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 	if req.Question != "" && req.Instruction != "" {
 		return nil, &BadRequestError{Field: "question", Msg: "a question and a custom instruction exclude each other"}
 	}
-	for tag := range req.Instructions {
+	for tag, instr := range req.Instructions {
 		if _, err := LookupLanguage(tag); err != nil {
 			return nil, err
 		}
+		if err := checkText("instructions["+tag+"]", instr); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkText("instruction", req.Instruction); err != nil {
+		return nil, err
+	}
+	if err := checkText("question", req.Question); err != nil {
+		return nil, err
+	}
+	if err := checkGeneration(req.Generation); err != nil {
+		return nil, err
 	}
 	pi := req.Prepared
 	if pi == nil {

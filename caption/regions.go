@@ -58,6 +58,12 @@ func (w *regionsWork) plan(e *Engine) error {
 	if len(req.Boxes) == 0 {
 		return &BadRequestError{Field: "boxes", Msg: "no boxes given"}
 	}
+	if len(req.Boxes) > MaxBoxes {
+		return &BadRequestError{Field: "boxes", Msg: fmt.Sprintf("%d boxes; the limit is %d", len(req.Boxes), MaxBoxes)}
+	}
+	if err := checkGeneration(req.Generation); err != nil {
+		return err
+	}
 	langs, err := e.languages(req.Languages)
 	if err != nil {
 		return err

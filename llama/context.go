@@ -38,6 +38,11 @@ const (
 	KVCacheQ4_0 KVCacheType = "q4_0"
 )
 
+// MaxContextSize bounds ContextOptions.ContextSize: a KV cache of more
+// tokens than any model capgen runs was trained on would only fail to
+// allocate, or take the machine's memory.
+const MaxContextSize = 1 << 20
+
 // ContextOptions configures NewContext. A nil *ContextOptions means
 // defaults; each zero field means the default documented on it.
 type ContextOptions struct {
@@ -55,7 +60,7 @@ type ContextOptions struct {
 	// (languages, regions, images decoded together); 0 means 1.
 	MaxSequences int
 	// Threads for generation and BatchThreads for prompt processing;
-	// 0 means DefaultThreads().
+	// 0 means DefaultThreads(); more than MaxThreads() means MaxThreads().
 	Threads, BatchThreads int
 	FlashAttention        FlashAttention
 	// Spin makes the CPU threads busy-wait between graph nodes, llama.cpp's
@@ -199,6 +204,9 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 	if o.MaxSequences == 0 {
 		o.MaxSequences = 1
 	}
+	if o.ContextSize > MaxContextSize {
+		return nil, opErr(op, ErrInvalidArgument, "ContextSize %d above %d tokens", o.ContextSize, MaxContextSize)
+	}
 	if o.MaxSequences > MaxSequences() {
 		return nil, opErr(op, ErrInvalidArgument, "MaxSequences %d above llama.cpp's limit of %d", o.MaxSequences, MaxSequences())
 	}
@@ -208,6 +216,7 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 	if o.BatchThreads == 0 {
 		o.BatchThreads = o.Threads
 	}
+	o.Threads, o.BatchThreads = min(o.Threads, MaxThreads()), min(o.BatchThreads, MaxThreads())
 	kvType, ok := map[KVCacheType]C.enum_ggml_type{"": C.GGML_TYPE_F16, KVCacheF16: C.GGML_TYPE_F16, KVCacheQ8_0: C.GGML_TYPE_Q8_0, KVCacheQ4_0: C.GGML_TYPE_Q4_0}[o.KVCache]
 	if !ok {
 		return nil, opErr(op, ErrInvalidArgument, "KV cache type %q; use f16, q8_0 or q4_0", o.KVCache)
@@ -314,6 +323,13 @@ func (c *Context) Close() error {
 
 // Size returns the KV cache size in tokens.
 func (c *Context) Size() int { return c.nCtx }
+
+// Threads is the number of threads the context decodes with (after
+// ContextOptions.Threads was bounded by MaxThreads).
+func (c *Context) Threads() int {
+	defer runtime.KeepAlive(c)
+	return int(C.llama_n_threads(c.p))
+}
 
 // BatchSize returns the batch size llama.cpp settled on.
 func (c *Context) BatchSize() int { return c.nBatch }

@@ -173,3 +173,26 @@ func TestErrorDetailIsPerCall(t *testing.T) {
 		}
 	}
 }
+
+// Threads above the machine's cores are lowered to them (10000 threads
+// once ran for minutes in 165 GB of address space); a context size above
+// MaxContextSize is refused before llama.cpp tries to allocate it.
+func TestContextBounds(t *testing.T) {
+	f := tinyPair(t, "tiny-llava")
+	m, err := LoadModel(context.Background(), f.model, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	c, err := NewContext(m, &ContextOptions{ContextSize: 512, Threads: 10000, BatchThreads: 10000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Threads(); got != MaxThreads() {
+		t.Errorf("Threads() = %d with 10000 asked, want MaxThreads() = %d", got, MaxThreads())
+	}
+	c.Close()
+	if _, err := NewContext(m, &ContextOptions{ContextSize: MaxContextSize + 1}); !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "ContextSize") {
+		t.Errorf("ContextSize above the limit: err = %v, want ErrInvalidArgument naming ContextSize", err)
+	}
+}

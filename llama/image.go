@@ -54,6 +54,12 @@ func DefaultThreads() int {
 	return max(1, min(runtime.GOMAXPROCS(0), runtime.NumCPU(), 16))
 }
 
+// MaxThreads is the most threads a Context or Projector runs: the
+// machine's cores. More only make ggml's threads wait for one another
+// (10000 once ran for minutes in 165 GB of address space), so larger
+// settings are lowered to it.
+func MaxThreads() int { return max(1, runtime.NumCPU()) }
+
 // Source of the linked llama.cpp, as pinned in go.mod (third_party/README.md).
 const (
 	LlamaCppCommit = "ec98e2002"

@@ -23,7 +23,8 @@ import (
 type ProjectorOptions struct {
 	// CPUOnly keeps the vision encoder on the CPU even with a GPU backend.
 	CPUOnly bool
-	// Threads for the vision encoder; 0 means DefaultThreads().
+	// Threads for the vision encoder; 0 means DefaultThreads(); more than
+	// MaxThreads() means MaxThreads().
 	Threads int
 	// NoWarmup skips the trial encode mtmd runs at load time (it sizes
 	// compute buffers early, so out-of-memory shows at load, not later).
@@ -143,7 +144,7 @@ func LoadProjector(model *Model, path string, opt *ProjectorOptions) (*Projector
 	params := C.mtmd_context_params_default()
 	params.use_gpu = C.bool(!opt.CPUOnly)
 	params.print_timings = false
-	params.n_threads = C.int(opt.Threads)
+	params.n_threads = C.int(min(opt.Threads, MaxThreads()))
 	if opt.Threads <= 0 {
 		params.n_threads = C.int(DefaultThreads())
 	}

@@ -282,7 +282,7 @@ func newBenchRun(ctx context.Context, errw io.Writer, o benchOptions) (*benchRun
 			return nil, err
 		}
 	}
-	if err := b.o.modelOptions.resolve(); err != nil {
+	if err := b.o.modelOptions.resolve(ctx); err != nil {
 		return nil, err
 	}
 	if o.Verbose {

@@ -31,7 +31,7 @@ func (o *modelOptions) flags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "model", Usage: "GGUF text model file, a pulled name from capgen models list, or toy (the embedded toy model)", Destination: &o.Model},
 		&cli.StringFlag{Name: "mmproj", Usage: "GGUF projector (mmproj) file of the model (implied by a model name)", Destination: &o.MMProj},
-		&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16)", Destination: &o.Threads},
+		&cli.IntFlag{Name: "threads", Usage: "CPU threads (0 = all cores up to 16; more than the cores is lowered to them)", Destination: &o.Threads},
 		&cli.IntFlag{Name: "gpu-layers", Usage: "layers on the GPU (0 = all, -1 = none)", Destination: &o.GPULayers},
 		&cli.IntFlag{Name: "ctx-size", Usage: "context size in tokens (0 = 8192)", Destination: &o.ContextSize},
 		&cli.IntFlag{Name: "max-side", Usage: "resize images so the longer side is at most this many pixels", Value: 1024, Destination: &o.MaxSide},
@@ -57,7 +57,7 @@ func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *c
 
 // resolve turns a registry name into its pulled files and checks the
 // flags that every model-running command shares.
-func (o *modelOptions) resolve() error {
+func (o *modelOptions) resolve(ctx context.Context) error {
 	if o.Model == toy.ModelName {
 		if o.MMProj != "" {
 			return usagef("--model toy brings its own projector; drop --mmproj")
@@ -79,6 +79,19 @@ func (o *modelOptions) resolve() error {
 			o.MMProj = mm
 		}
 	}
+	switch {
+	case o.Threads < 0:
+		return usagef("--threads %d: use 0 (all cores up to 16) or a count", o.Threads)
+	case o.Threads > llama.MaxThreads():
+		notef(ctx, "--threads %d: this machine has %d cores; using %d", o.Threads, llama.MaxThreads(), llama.MaxThreads())
+		o.Threads = llama.MaxThreads()
+	}
+	if o.ContextSize != 0 && (o.ContextSize < 256 || o.ContextSize > llama.MaxContextSize) {
+		return usagef("--ctx-size %d: use 0 (8192) or 256 to %d", o.ContextSize, llama.MaxContextSize)
+	}
+	if o.MaxSide < 16 || o.MaxSide > 16384 {
+		return usagef("--max-side %d: use 16 to 16384", o.MaxSide)
+	}
 	switch o.KVCache {
 	case "", "f16", "q8_0", "q4_0":
 	default:
@@ -95,7 +108,7 @@ func (o *modelOptions) resolve() error {
 
 // engine loads the model pair into a caption engine.
 func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
-	if err := o.resolve(); err != nil {
+	if err := o.resolve(ctx); err != nil {
 		return nil, err
 	}
 	if o.Verbose {

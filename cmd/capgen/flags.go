@@ -43,8 +43,11 @@ func (o *captionOptions) parse() ([]caption.Language, caption.Detail, caption.St
 	if err != nil {
 		return nil, "", "", usageError{err}
 	}
-	if o.MaxTokens < 0 {
-		return nil, "", "", usagef("--max-tokens must not be negative, got %d", o.MaxTokens)
+	if o.MaxTokens < 0 || o.MaxTokens > caption.MaxGenerationTokens {
+		return nil, "", "", usagef("--max-tokens %d: use 0 (by detail) to %d", o.MaxTokens, caption.MaxGenerationTokens)
+	}
+	if len(o.Prompt) > caption.MaxInstructionBytes {
+		return nil, "", "", usagef("--prompt holds %d bytes; the limit is %d", len(o.Prompt), caption.MaxInstructionBytes)
 	}
 	if o.PromptFile != "" {
 		if o.Prompt != "" {
@@ -57,8 +60,8 @@ func (o *captionOptions) parse() ([]caption.Language, caption.Detail, caption.St
 		if o.Prompt = strings.TrimSpace(string(b)); o.Prompt == "" {
 			return nil, "", "", usagef("--prompt-file %s is empty", o.PromptFile)
 		}
-		if len(o.Prompt) > 4000 {
-			return nil, "", "", usagef("--prompt-file %s holds %d bytes; the limit is 4000", o.PromptFile, len(o.Prompt))
+		if len(o.Prompt) > caption.MaxInstructionBytes {
+			return nil, "", "", usagef("--prompt-file %s holds %d bytes; the limit is %d", o.PromptFile, len(o.Prompt), caption.MaxInstructionBytes)
 		}
 		o.PromptFile = ""
 	}

@@ -97,7 +97,7 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 			}
 		}
 	}
-	err := app.RunContext(ctx, args)
+	err := app.RunContext(context.WithValue(ctx, stderrKey{}, stderr), args)
 	if err != nil && !entered {
 		err = usageError{err}
 	}
@@ -110,6 +110,17 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 		fmt.Fprintln(stderr, "capgen:", err)
 	}
 	return code
+}
+
+// stderrKey carries the app's error writer in the context, for notes
+// from deep in a command (a setting that was lowered, say).
+type stderrKey struct{}
+
+// notef writes a one-line note to the command's error output.
+func notef(ctx context.Context, format string, args ...any) {
+	if w, ok := ctx.Value(stderrKey{}).(io.Writer); ok {
+		fmt.Fprintf(w, "capgen: "+format+"\n", args...)
+	}
 }
 
 // exitCode is the one place errors become exit codes: a command's own

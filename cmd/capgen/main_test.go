@@ -101,3 +101,35 @@ func TestExitCodes(t *testing.T) {
 		})
 	}
 }
+
+// Each resource setting out of range is a one-line usage error or a
+// stated clamp, never a hang.
+func TestResourceBounds(t *testing.T) {
+	img := scene(t)
+	run := func(args ...string) (int, string) {
+		t.Helper()
+		code, _, errOut := capture(t, append(append([]string{"describe", "--model", "toy", "--lang", "en"}, args...), img)...)
+		return code, errOut
+	}
+	code, errOut := run("--threads", "10000")
+	if code != exitOK || !strings.Contains(errOut, "--threads 10000: this machine has") {
+		t.Errorf("--threads 10000: exit %d, %q: want the clamp stated and a caption", code, errOut)
+	}
+	for _, c := range []struct {
+		args []string
+		msg  string
+	}{
+		{[]string{"--threads", "-1"}, "--threads -1"},
+		{[]string{"--ctx-size", "10"}, "--ctx-size 10: use 0 (8192) or 256 to"},
+		{[]string{"--ctx-size", "99999999"}, "--ctx-size 99999999"},
+		{[]string{"--max-side", "1"}, "--max-side 1: use 16 to 16384"},
+		{[]string{"--max-tokens", "1000000"}, "--max-tokens 1000000: use 0 (by detail) to 65536"},
+		{[]string{"--prompt", strings.Repeat("x", 20000)}, "--prompt holds 20000 bytes; the limit is"},
+		{[]string{"--parallel", "1"}, "--parallel 1: use 0 (auto) or 2 to"},
+	} {
+		code, errOut := run(c.args...)
+		if code != exitUsage || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
+			t.Errorf("%v: exit %d, %q: want exit %d and one line with %q", c.args[0], code, errOut, exitUsage, c.msg)
+		}
+	}
+}

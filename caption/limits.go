@@ -1,0 +1,33 @@
+package caption
+
+import "fmt"
+
+// Limits of a request, checked before any work: far above what a caption
+// needs, and below what would let one request hold an engine for hours or
+// take its memory. A request over a limit fails with a BadRequestError
+// naming the field and the limit. (Languages need no limit of their own:
+// a request names each at most once, out of the 128 capgen knows.)
+const (
+	// MaxGenerationTokens bounds Generation.MaxTokens.
+	MaxGenerationTokens = 1 << 16
+	// MaxInstructionBytes bounds Instruction, each of Instructions, and
+	// Question.
+	MaxInstructionBytes = 16 << 10
+	// MaxBoxes bounds RegionsRequest.Boxes: each box is a crop of its own
+	// to encode.
+	MaxBoxes = 256
+)
+
+func checkGeneration(g Generation) error {
+	if g.MaxTokens < 0 || g.MaxTokens > MaxGenerationTokens {
+		return &BadRequestError{Field: "max tokens", Msg: fmt.Sprintf("%d outside 0..%d", g.MaxTokens, MaxGenerationTokens)}
+	}
+	return nil
+}
+
+func checkText(field, s string) error {
+	if len(s) > MaxInstructionBytes {
+		return &BadRequestError{Field: field, Msg: fmt.Sprintf("%d bytes; the limit is %d", len(s), MaxInstructionBytes)}
+	}
+	return nil
+}
