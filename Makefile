@@ -65,6 +65,8 @@ test: capgen
 	$(GO) test $(GO_BUILD_TAGS) $(GOTEST_FLAGS) ./...
 	# The statistical language identifier is opt-in (-tags lingua): test it too.
 	$(GO) test -tags lingua $(GOTEST_FLAGS) ./caption/
+	# The engine's concurrency contract under the race detector.
+	$(GO) test -race -run 'TestDescribeWhileClosing|TestErrorDetailIsPerCall' $(GOTEST_FLAGS) ./caption/ ./llama/
 
 # What a newcomer meets (internal/installtest): a clean copy of the tree runs
 # make demo and make test on an empty module cache, and an application module

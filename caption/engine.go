@@ -74,6 +74,8 @@ type Engine struct {
 	detector *Detector
 	pool     chan *llama.Context
 	all      []*llama.Context
+	// done is closed by Close: callers waiting for a context stop waiting.
+	done chan struct{}
 	// tokenCounts caches the projector's token count per image size.
 	tokenCounts tokenCounts
 	mu          sync.Mutex
@@ -121,7 +123,7 @@ func New(model *llama.Model, proj *llama.Projector, opt *Options) (*Engine, erro
 	if o.ModelID == "" {
 		o.ModelID = baseName(model.Path())
 	}
-	e := &Engine{model: model, proj: proj, opt: o, tmpl: o.Templates, detector: o.Detector, pool: make(chan *llama.Context, o.Contexts)}
+	e := &Engine{model: model, proj: proj, opt: o, tmpl: o.Templates, detector: o.Detector, pool: make(chan *llama.Context, o.Contexts), done: make(chan struct{})}
 	for range o.Contexts {
 		c, err := llama.NewContext(model, &llama.ContextOptions{
 			ContextSize:  o.ContextSize,
@@ -188,7 +190,9 @@ func (e *Engine) Close() error {
 		return nil
 	}
 	e.closed = true
+	close(e.done)
 	e.mu.Unlock()
+	// Calls in progress finish and give their contexts back first.
 	for range e.all {
 		c := <-e.pool
 		c.Close()
@@ -235,6 +239,10 @@ func (e *Engine) acquire(ctx context.Context) (*llama.Context, error) {
 	select {
 	case c := <-e.pool:
 		return c, nil
+	case <-e.done:
+		// Close drains the pool: a call that waited for a context when
+		// it began would wait for ever.
+		return nil, ErrClosed
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
