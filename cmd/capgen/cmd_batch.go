@@ -83,7 +83,7 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if err != nil {
 		return err
 	}
-	bo, err := o.batchRun(errw)
+	bo, err := o.runOptions(errw)
 	if err != nil {
 		return err
 	}
@@ -214,10 +214,10 @@ func (p *progress) finish() {
 	}
 }
 
-// batchRun turns the mode flags into batch.Options (without the request
+// runOptions turns the mode flags into batch.Options (without the request
 // languages and the events). --mode skip|overwrite|append, its meaning
 // before --existing, still works, with a note.
-func (o *batchOptions) batchRun(errw io.Writer) (*batch.Options, error) {
+func (o *batchOptions) runOptions(errw io.Writer) (*batch.Options, error) {
 	kind, existing := o.Mode, o.Existing
 	if _, err := batch.ParseExisting(kind); err == nil {
 		fmt.Fprintf(errw, "capgen: --mode %s is now --existing %s (--mode says describe, regions or dense)\n", kind, kind)
