@@ -105,5 +105,45 @@ func Lookup(name string) (Entry, error) {
 	for _, e := range Registry() {
 		names = append(names, e.Name)
 	}
+	if near := Suggest(name); len(near) > 0 {
+		return Entry{}, fmt.Errorf("models: unknown model %q; did you mean %s? (known: %s; or give a .gguf path)", name, strings.Join(near, " or "), strings.Join(names, ", "))
+	}
 	return Entry{}, fmt.Errorf("models: unknown model %q; known: %s (or give a .gguf path)", name, strings.Join(names, ", "))
+}
+
+// Suggest returns the registry names closest to a mistyped name: those
+// within two edits (insertions, deletions, substitutions), nearest first.
+func Suggest(name string) []string {
+	n := strings.ToLower(strings.TrimSpace(name))
+	best, out := 3, []string(nil)
+	for _, e := range registry {
+		switch d := editDistance(n, e.Name); {
+		case d < best:
+			best, out = d, []string{e.Name}
+		case d == best:
+			out = append(out, e.Name)
+		}
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance of two strings, by bytes.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }

@@ -71,7 +71,7 @@ func benchCommand() *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			errw := c.App.ErrWriter
-			if c.Bool("quiet") {
+			if global(c, "quiet") == "true" {
 				errw = io.Discard // progress lines only; errors are returned
 			}
 			return runBench(c.Context, c.App.Writer, errw, o)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/urfave/cli/v2"
@@ -100,8 +101,17 @@ func (o *modelOptions) resolve(ctx context.Context) error {
 	if o.Parallel < 0 || o.Parallel == 1 || o.Parallel > llama.MaxSequences() {
 		return usagef("--parallel %d: use 0 (auto) or 2 to %d", o.Parallel, llama.MaxSequences())
 	}
+	if o.Model != "" {
+		if _, err := os.Stat(o.Model); err != nil && !strings.ContainsAny(o.Model, `/\`) && !strings.HasSuffix(strings.ToLower(o.Model), ".gguf") {
+			// Neither a file nor a known name: most likely a typo.
+			if near := models.Suggest(o.Model); len(near) > 0 {
+				return usagef("--model %s: no such file and no known model; did you mean %s? (capgen models list)", o.Model, strings.Join(near, " or "))
+			}
+			return usagef("--model %s: no such file and no known model (capgen models list shows the names; --model toy runs the embedded toy model)", o.Model)
+		}
+	}
 	if o.Model == "" || o.MMProj == "" {
-		return usagef("no model pair: give --model (a file or a name from capgen models list) and --mmproj (or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file)")
+		return usagef("no model pair: give --model (a .gguf file, a name from capgen models list after capgen models pull NAME, or toy for the embedded toy model) and --mmproj for a file; or set CAPGEN_MODEL/CAPGEN_MMPROJ, or model:/mmproj: in the config file ($XDG_CONFIG_HOME/capgen/config.yaml)")
 	}
 	return nil
 }

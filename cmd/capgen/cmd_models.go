@@ -14,6 +14,7 @@ import (
 
 	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/models"
+	"github.com/capgen/capgen/toy"
 )
 
 func modelsCommand() *cli.Command {
@@ -95,6 +96,13 @@ func runModelsPull(ctx context.Context, errw io.Writer, name, base string) error
 func runModelsInfo(w io.Writer, arg string) error {
 	paths := []string{arg}
 	if m, mm, ok := models.Resolve(arg, ""); ok {
+		paths = []string{m, mm}
+	}
+	if arg == toy.ModelName {
+		m, mm, err := toy.Files()
+		if err != nil {
+			return err
+		}
 		paths = []string{m, mm}
 	}
 	for _, p := range paths {

@@ -21,10 +21,15 @@ func versionCommand() *cli.Command {
 }
 
 func runVersion(w interface{ Write([]byte) (int, error) }) error {
-	v := "(devel)"
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
-		v = bi.Main.Version
-	}
-	_, err := fmt.Fprintf(w, "capgen %s (%s, %s/%s)\nllama.cpp %s from %s\n", v, runtime.Version(), runtime.GOOS, runtime.GOARCH, llama.LlamaCppCommit, llama.SourceModule)
+	_, err := fmt.Fprintf(w, "capgen %s (%s, %s/%s)\nllama.cpp %s from %s\n", versionString(), runtime.Version(), runtime.GOOS, runtime.GOARCH, llama.LlamaCppCommit, llama.SourceModule)
 	return err
+}
+
+// versionString is capgen's module version, "(devel)" in a checkout
+// (--version and capgen version print it).
+func versionString() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" {
+		return bi.Main.Version
+	}
+	return "(devel)"
 }

@@ -106,7 +106,7 @@ func (cfg *config) apply(c *cli.Context) error {
 // environment before its action.
 func withConfig(cmd *cli.Command) *cli.Command {
 	cmd.Before = func(c *cli.Context) error {
-		cfg, err := loadConfig(c.String("config"))
+		cfg, err := loadConfig(global(c, "config"))
 		if err != nil {
 			return err
 		}
@@ -122,7 +122,7 @@ func configCommand() *cli.Command {
 		Description: "Settings come from flag defaults, then the config file (--config, or " +
 			"$XDG_CONFIG_HOME/capgen/config.yaml), then CAPGEN_* variables, then flags.",
 		Action: func(c *cli.Context) error {
-			cfg, err := loadConfig(c.String("config"))
+			cfg, err := loadConfig(global(c, "config"))
 			if err != nil {
 				return err
 			}

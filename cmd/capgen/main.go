@@ -42,17 +42,14 @@ func usagef(format string, args ...any) error {
 }
 
 func newApp() *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:                 "capgen",
 		Usage:                "caption images in many languages with local vision-LLMs",
 		EnableBashCompletion: true,
 		// --box 0,0,10,10 is one value, not four.
 		DisableSliceFlagSeparator: true,
-		HideHelpCommand:           true,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/capgen/config.yaml)", EnvVars: []string{"CAPGEN_CONFIG"}},
-			&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on stderr (errors are still printed)", EnvVars: []string{"CAPGEN_QUIET"}},
-		},
+		Version:                   versionString(),
+		Flags:                     globalFlags(),
 		Commands: []*cli.Command{
 			withConfig(describeCommand()),
 			withConfig(regionsCommand()),
@@ -67,6 +64,30 @@ func newApp() *cli.App {
 		},
 		// Errors are printed once, by main, as a single line.
 		ExitErrHandler: func(*cli.Context, error) {},
+	}
+	// The global flags are accepted after a command too (capgen batch -q).
+	for _, cmd := range app.Commands {
+		cmd.Flags = append(cmd.Flags, globalFlags()...)
+	}
+	return app
+}
+
+// global returns a global flag's value from wherever it was given: before
+// the command (capgen -q batch) or after it (capgen batch -q).
+func global(c *cli.Context, name string) string {
+	for _, ctx := range c.Lineage() {
+		if ctx.IsSet(name) {
+			return ctx.String(name)
+		}
+	}
+	return c.String(name)
+}
+
+// globalFlags are the flags of every command.
+func globalFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "config file (default $XDG_CONFIG_HOME/capgen/config.yaml)", EnvVars: []string{"CAPGEN_CONFIG"}},
+		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress or summary on stderr (errors are still printed)", EnvVars: []string{"CAPGEN_QUIET"}},
 	}
 }
 
@@ -89,14 +110,19 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 	// An error before a command's action runs is urfave/cli's own: a
 	// missing or malformed flag, an unknown command. Those are usage errors.
 	entered := false
-	for _, cmd := range app.Commands {
-		if action := cmd.Action; action != nil {
-			cmd.Action = func(c *cli.Context) error {
-				entered = true
-				return action(c)
+	var mark func(cmds []*cli.Command)
+	mark = func(cmds []*cli.Command) {
+		for _, cmd := range cmds {
+			if action := cmd.Action; action != nil {
+				cmd.Action = func(c *cli.Context) error {
+					entered = true
+					return action(c)
+				}
 			}
+			mark(cmd.Subcommands) // models pull, info, ...
 		}
 	}
+	mark(app.Commands)
 	err := app.RunContext(context.WithValue(ctx, stderrKey{}, stderr), args)
 	if err != nil && !entered {
 		err = usageError{err}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -131,5 +133,52 @@ func TestResourceBounds(t *testing.T) {
 		if code != exitUsage || !strings.Contains(errOut, c.msg) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
 			t.Errorf("%v: exit %d, %q: want exit %d and one line with %q", c.args[0], code, errOut, exitUsage, c.msg)
 		}
+	}
+}
+
+// The conventions of command-line tools people know: help and help
+// COMMAND, --version, global flags after the command, a suggestion for a
+// mistyped model name, models info toy, the no-model message naming the
+// ways to give one, and a failed download as a failure (1), not bad input.
+func TestCLIConventions(t *testing.T) {
+	code, out, errOut := capture(t, "help")
+	if code != exitOK || !strings.Contains(out, "describe") || !strings.Contains(out, "batch") {
+		t.Errorf("help: exit %d: %s%s", code, out, errOut)
+	}
+	code, out, _ = capture(t, "help", "describe")
+	if code != exitOK || !strings.Contains(out, "capgen describe") {
+		t.Errorf("help describe: exit %d: %s", code, out)
+	}
+	code, out, _ = capture(t, "--version")
+	if code != exitOK || !strings.HasPrefix(out, "capgen version ") {
+		t.Errorf("--version: exit %d: %q", code, out)
+	}
+	dir := t.TempDir()
+	code, _, errOut = capture(t, "batch", "-q", "--model", "toy", "--out", filepath.Join(dir, "j.jsonl"), scene(t))
+	if code != exitOK || strings.Contains(errOut, "captioned") {
+		t.Errorf("batch -q: exit %d, stderr %q: want the global flag after the command, no summary", code, errOut)
+	}
+	code, _, errOut = capture(t, "describe", "--model", "smolvm-256m", scene(t))
+	if code != exitUsage || !strings.Contains(errOut, "did you mean smolvlm-256m?") {
+		t.Errorf("mistyped model: exit %d: %s", code, errOut)
+	}
+	code, _, errOut = capture(t, "describe", scene(t))
+	for _, want := range []string{"--model", "models pull", "toy", "config file"} {
+		if code != exitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("no model: exit %d, message %q lacks %q", code, errOut, want)
+		}
+	}
+	code, out, errOut = capture(t, "models", "info", "toy")
+	if code != exitOK || !strings.Contains(out, "capgen-toy-F32.gguf") || !strings.Contains(out, "projector output") {
+		t.Errorf("models info toy: exit %d: %s%s", code, out, errOut)
+	}
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "overloaded", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	t.Setenv("CAPGEN_MODELS", t.TempDir())
+	code, _, errOut = capture(t, "models", "pull", "--base-url", down.URL, "smolvlm-256m")
+	if code != exitFailure || !strings.Contains(errOut, "503") {
+		t.Errorf("pull from a failing server: exit %d (want %d): %s", code, exitFailure, errOut)
 	}
 }
