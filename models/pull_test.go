@@ -193,3 +193,23 @@ func TestRegistry(t *testing.T) {
 		t.Errorf("URL = %s", got)
 	}
 }
+
+func TestSuggest(t *testing.T) {
+	if got := Suggest("smolvm-256m"); len(got) != 1 || got[0] != "smolvlm-256m" {
+		t.Errorf("Suggest(smolvm-256m) = %v", got)
+	}
+	if got := Suggest("something-else-entirely"); len(got) != 0 {
+		t.Errorf("Suggest of nothing close = %v", got)
+	}
+	for _, c := range []struct {
+		a, b string
+		d    int
+	}{{"modle", "model", 1}, {"mode", "model", 1}, {"", "abc", 3}, {"kitten", "sitting", 3}} {
+		if d := EditDistance(c.a, c.b); d != c.d {
+			t.Errorf("EditDistance(%q, %q) = %d, want %d", c.a, c.b, d, c.d)
+		}
+	}
+	if _, err := Lookup("smolvm-256m"); err == nil || !strings.Contains(err.Error(), "did you mean smolvlm-256m?") {
+		t.Errorf("Lookup of a typo: %v", err)
+	}
+}

@@ -73,3 +73,43 @@ func TestConfigAppliesToDescribe(t *testing.T) {
 		t.Errorf("bad value in config: exit %d %q", code, errOut)
 	}
 }
+
+// The config file: a misspelt key is an error for every command, with the
+// file, the line and the closest key; a YAML list works where a comma
+// list does; a command's section reaches only that command.
+func TestConfigFileKeys(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(dir, "nothing-here"))
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	typo := write("typo.yaml", "lang: de\nmodle: x.gguf\n")
+	code, _, errOut := capture(t, "--config", typo, "describe", "--model", "toy", scene(t))
+	if code != exitUsage || !strings.Contains(errOut, typo+`:2: unknown setting "modle"; did you mean "model"?`) {
+		t.Errorf("describe with a misspelt key: exit %d: %s", code, errOut)
+	}
+	inSection := write("section-typo.yaml", "describe:\n  fromat: json\n")
+	code, _, errOut = capture(t, "--config", inSection, "describe", "--model", "toy", scene(t))
+	if code != exitUsage || !strings.Contains(errOut, inSection+`:2: unknown setting "fromat" in section describe; did you mean "format"?`) {
+		t.Errorf("misspelt key in a section: exit %d: %s", code, errOut)
+	}
+
+	good := write("good.yaml", "lang: [de, ja]\ndescribe:\n  format: jsonl\nbench:\n  format: json\n")
+	code, out, errOut := capture(t, "--config", good, "describe", "--model", "toy", "--threads", "1", scene(t))
+	if code != exitOK {
+		t.Fatalf("describe with lists and sections: exit %d: %s", code, errOut)
+	}
+	if lines := strings.Split(strings.TrimSpace(out), "\n"); len(lines) != 1 || !strings.Contains(out, `"de"`) || !strings.Contains(out, `"ja"`) {
+		t.Errorf("want one JSON line (describe's section) with de and ja (the YAML list): %s", out)
+	}
+	// bench's own section: its format is json, not describe's jsonl.
+	code, _, errOut = capture(t, "--config", good, "bench", "--model", "toy", "--images", "1", "--seqs", "1", "--kv-types", "f16",
+		"--baselines", "none", "--gen-tokens", "2", "--max-tokens", "2", "--threads", "1")
+	if code != exitOK {
+		t.Errorf("bench with describe's format in describe's section: exit %d: %s", code, errOut)
+	}
+}
