@@ -90,6 +90,9 @@ type Options struct {
 	XMPReplaceExtension bool
 	// Text writes IMG.txt with the first language's caption.
 	Text bool
+	// Decode sets the image limits (size in pixels and bytes; nil: the
+	// vision defaults).
+	Decode *vision.Options
 	// Workers read and prepare images ahead of the model (0: 2).
 	Workers int
 	// Queue is how many prepared images wait for the model (0: twice the
@@ -372,11 +375,22 @@ func (r *run) prepareAhead(ctx context.Context, paths []string) <-chan item {
 
 // prepare reads, hashes, decodes and prepares one image.
 func (r *run) prepare(path string) item {
-	// A named pipe or a device would block the read: only regular files.
-	if st, err := os.Stat(path); err != nil {
+	// A named pipe or a device would block the read: only regular files,
+	// and none larger than the limit is read at all.
+	st, err := os.Stat(path)
+	if err != nil {
 		return item{path: path, err: err}
-	} else if !st.Mode().IsRegular() {
+	}
+	if !st.Mode().IsRegular() {
 		return item{path: path, err: errors.New("not a regular file")}
+	}
+	opt := vision.Options{Name: path}
+	if r.o.Decode != nil {
+		opt = *r.o.Decode
+		opt.Name = path
+	}
+	if err := vision.CheckFileSize(path, st.Size(), &opt); err != nil {
+		return item{path: path, err: err}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -392,7 +406,7 @@ func (r *run) prepare(path string) item {
 		it.reuse = rec
 		return it
 	}
-	img, err := vision.DecodeBytes(data, &vision.Options{Name: path})
+	img, err := vision.DecodeBytes(data, &opt)
 	if err != nil {
 		it.err = err
 		return it

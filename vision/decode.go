@@ -139,6 +139,13 @@ func openFile(path string, s settings) (*os.File, int64, error) {
 	return f, st.Size(), nil
 }
 
+// CheckFileSize fails with ErrFileTooLarge when a file of n bytes is
+// above opt's MaxFileBytes: a caller that reads files itself checks before
+// reading, as Load does.
+func CheckFileSize(name string, n int64, opt *Options) error {
+	return checkFileSize("vision.CheckFileSize", name, n, opt.settings())
+}
+
 func checkFileSize(op, name string, n int64, s settings) error {
 	if s.maxFileBytes > 0 && n > s.maxFileBytes {
 		return newError(op, name, ErrFileTooLarge, "file of %s, above the limit of %s (raise --max-file-size)",

@@ -87,6 +87,10 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if err != nil {
 		return err
 	}
+	if err := o.checkDecode(); err != nil {
+		return err
+	}
+	bo.Decode = o.decodeOptions()
 	bo.Request = caption.Request{Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
 		Generation: caption.Generation{MaxTokens: o.MaxTokens}}
 	bo.Regions.Languages, bo.Dense.Languages = langs, langs

@@ -26,6 +26,8 @@ type modelOptions struct {
 	Parallel      int
 	KVCache       string
 	Verbose       bool
+	MaxPixels     float64 // megapixels
+	MaxFileSize   int     // MiB
 }
 
 func (o *modelOptions) flags() []cli.Flag {
@@ -39,13 +41,34 @@ func (o *modelOptions) flags() []cli.Flag {
 		&cli.IntFlag{Name: "parallel", Usage: "sequences decoded together (languages x regions x images; 0 = 64 on a GPU, 16 on a CPU)", Destination: &o.Parallel},
 		&cli.StringFlag{Name: "kv-cache", Usage: "KV cache type: f16, q8_0 or q4_0 (q8_0 halves its memory)", Value: "f16", Destination: &o.KVCache},
 		&cli.BoolFlag{Name: "verbose", Usage: "show llama.cpp's log", Destination: &o.Verbose},
+		&cli.Float64Flag{Name: "max-pixels", Usage: "largest image accepted, in megapixels (checked from the header, before decoding)", Value: vision.DefaultMaxPixels / 1e6, Destination: &o.MaxPixels},
+		&cli.IntFlag{Name: "max-file-size", Usage: "largest image file accepted, in MiB (checked before reading)", Value: vision.DefaultMaxFileBytes >> 20, Destination: &o.MaxFileSize},
 	}
+}
+
+// decodeOptions are the image limits of the flags.
+func (o *modelOptions) decodeOptions() *vision.Options {
+	return &vision.Options{MaxPixels: int64(o.MaxPixels * 1e6), MaxFileBytes: int64(o.MaxFileSize) << 20}
+}
+
+// checkDecode checks the image limits' flags.
+func (o *modelOptions) checkDecode() error {
+	if o.MaxPixels <= 0 || o.MaxPixels > 10000 {
+		return usagef("--max-pixels %g: use more than 0 and at most 10000 megapixels", o.MaxPixels)
+	}
+	if o.MaxFileSize < 1 || o.MaxFileSize > 1<<20 {
+		return usagef("--max-file-size %d: use 1 to %d MiB", o.MaxFileSize, 1<<20)
+	}
+	return nil
 }
 
 // open decodes the image first (a bad file fails before the model loads),
 // then loads the engine.
 func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *caption.Engine, error) {
-	img, err := vision.Load(path, nil)
+	if err := o.checkDecode(); err != nil {
+		return nil, nil, err
+	}
+	img, err := vision.Load(path, o.decodeOptions())
 	if err != nil {
 		return nil, nil, usageError{err}
 	}

@@ -79,7 +79,10 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 	if len(boxes) == 0 {
 		return usagef("no boxes: give --box x0,y0,x1,y1 or --boxes FILE.json")
 	}
-	img, err := vision.Load(path, nil)
+	if err := o.checkDecode(); err != nil {
+		return err
+	}
+	img, err := vision.Load(path, o.decodeOptions())
 	if err != nil {
 		return usageError{err}
 	}

@@ -182,3 +182,29 @@ func TestCLIConventions(t *testing.T) {
 		t.Errorf("pull from a failing server: exit %d (want %d): %s", code, exitFailure, errOut)
 	}
 }
+
+// The limits named in error messages are real flags: --max-pixels and
+// --max-file-size, for describe and for batch (where a file over the size
+// is refused before it is read).
+func TestImageLimitFlags(t *testing.T) {
+	img := scene(t) // 480x360: 0.17 megapixels
+	code, _, errOut := capture(t, "describe", "--model", "toy", "--max-pixels", "0.1", img)
+	if code != exitUsage || !strings.Contains(errOut, "above the limit of 0.1 (raise --max-pixels)") {
+		t.Errorf("--max-pixels 0.1: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut = capture(t, "describe", "--model", "toy", "--max-pixels", "0.2", img); code != exitOK {
+		t.Errorf("--max-pixels 0.2: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut = capture(t, "describe", "--model", "toy", "--max-pixels", "0", img); code != exitUsage || !strings.Contains(errOut, "--max-pixels 0:") {
+		t.Errorf("--max-pixels 0: exit %d: %s", code, errOut)
+	}
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.png")
+	if err := os.WriteFile(big, make([]byte, 3<<20), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = capture(t, "batch", "--model", "toy", "--max-file-size", "2", "--out", filepath.Join(dir, "j.jsonl"), big)
+	if code != exitSomeFailed || !strings.Contains(errOut, "file of 3.0 MiB, above the limit of 2.0 MiB (raise --max-file-size)") {
+		t.Errorf("batch --max-file-size 2 on a 3 MiB file: exit %d: %s", code, errOut)
+	}
+}
