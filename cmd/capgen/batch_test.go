@@ -59,7 +59,7 @@ func TestBatchResumableWithSidecars(t *testing.T) {
 	if code != exitSomeFailed {
 		t.Fatalf("exit %d, want %d (one broken file): %s", code, exitSomeFailed, errOut)
 	}
-	if !strings.Contains(errOut, `"status":"failed"`) || !strings.Contains(errOut, "broken.jpg") || !strings.Contains(errOut, "3 captioned, 1 failed") {
+	if !strings.Contains(errOut, `"status":"failed"`) || !strings.Contains(errOut, "broken.jpg") || !strings.Contains(errOut, `"captioned":3,"failed":1,`) {
 		t.Errorf("progress/summary: %s", errOut)
 	}
 	lines := journalLines(t, out)
@@ -86,7 +86,7 @@ func TestBatchResumableWithSidecars(t *testing.T) {
 
 	// A second run skips the three done images and retries the broken one.
 	code, _, errOut = capture(t, args...)
-	if code != exitSomeFailed || !strings.Contains(errOut, "0 captioned, 1 failed, 3 skipped") {
+	if code != exitSomeFailed || !strings.Contains(errOut, `"event":"summary","images":4,"captioned":0,"failed":1,"skipped":3`) {
 		t.Errorf("resume: exit %d, %s", code, errOut)
 	}
 	if n := len(journalLines(t, out)); n != 5 {
@@ -175,7 +175,7 @@ func TestBatchInterruptFinishesOnlyStarted(t *testing.T) {
 	args := []string{"capgen", "batch", "--model", "toy", "--threads", "1", "--parallel", "4", "--txt",
 		"--out", out, "--progress", "json", dir}
 	errOut := interruptAtFirst(t, args)
-	m := regexp.MustCompile(`finishing the (\d+) images in progress`).FindStringSubmatch(errOut.buf.String())
+	m := regexp.MustCompile(`"in_progress":(\d+)`).FindStringSubmatch(errOut.buf.String())
 	if m == nil {
 		t.Fatalf("no message about the images in progress: %s", errOut.buf.String())
 	}

@@ -115,8 +115,18 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if len(args) == 0 && o.FilesFrom == "" {
 		return usagef("batch needs images: give files, folders, globs, - (stdin) or --files-from")
 	}
+	jsonEvent := func(v map[string]any) {
+		b, _ := json.Marshal(v)
+		fmt.Fprintf(errw, "%s\n", b)
+	}
 	paths, err := batch.Collect(args, &batch.CollectOptions{FilesFrom: o.FilesFrom, NoRecursive: o.NoRecursive, Stdin: os.Stdin,
-		Skipped: func(path, why string) { fmt.Fprintf(errw, "capgen: skipping %s: %s\n", path, why) }})
+		Skipped: func(path, why string) {
+			if progress == "json" {
+				jsonEvent(map[string]any{"event": "skipped_file", "file": path, "reason": why})
+				return
+			}
+			fmt.Fprintf(errw, "capgen: skipping %s: %s\n", path, why)
+		}})
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -136,8 +146,16 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		case batch.EventImage:
 			prog.event(ev)
 		case batch.EventJournalRepaired:
+			if progress == "json" {
+				jsonEvent(map[string]any{"event": "journal_repaired", "journal": o.Out, "incomplete_lines": ev.N})
+				return
+			}
 			fmt.Fprintf(errw, "capgen: %s: ignored %d incomplete line from an interrupted run\n", o.Out, ev.N)
 		case batch.EventInterrupted:
+			if progress == "json" {
+				jsonEvent(map[string]any{"event": "interrupted", "in_progress": ev.N})
+				return
+			}
 			fmt.Fprintf(errw, "\ncapgen: interrupted: finishing the %d images in progress (interrupt again to stop at once; unfinished images are redone on resume)\n", ev.N)
 		}
 	}
@@ -150,16 +168,33 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	case err != nil && ctx.Err() == nil:
 		return err
 	}
-	if !o.Quiet {
+	switch {
+	case progress == "json":
+		// The stream stays JSON Lines to its end: the summary is an event.
+		b, _ := json.Marshal(struct {
+			Event       string  `json:"event"`
+			Images      int     `json:"images"`
+			Captioned   int     `json:"captioned"`
+			Failed      int     `json:"failed"`
+			Skipped     int     `json:"skipped"`
+			Reused      int     `json:"reused"`
+			Tokens      int     `json:"tokens"`
+			MS          float64 `json:"ms"`
+			Interrupted bool    `json:"interrupted"`
+			Journal     string  `json:"journal"`
+		}{"summary", len(paths), sum.Captioned, sum.Failed, sum.Skipped, sum.Reused, sum.Tokens,
+			float64(sum.Elapsed.Microseconds()) / 1000, ctx.Err() != nil, o.Out})
+		fmt.Fprintf(errw, "%s\n", b)
+	case !o.Quiet:
 		fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped (done earlier), %d from earlier results, of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
 			sum.Captioned, sum.Failed, sum.Skipped, sum.Reused, len(paths), sum.Elapsed.Round(time.Millisecond),
 			float64(sum.Captioned)/sum.Elapsed.Seconds(), float64(sum.Tokens)/sum.Elapsed.Seconds())
 	}
 	switch {
 	case ctx.Err() != nil:
-		return ctx.Err()
+		return exitCodeError{code: exitInterrupted, err: ctx.Err(), reported: progress == "json"}
 	case sum.Failed > 0:
-		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", sum.Failed, len(paths), o.Out)}
+		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", sum.Failed, len(paths), o.Out), reported: progress == "json"}
 	}
 	return nil
 }

@@ -26,6 +26,9 @@ const (
 type exitCodeError struct {
 	code int
 	err  error
+	// reported: the command has said it already (as a JSON event), so
+	// main prints nothing more.
+	reported bool
 }
 
 func (e exitCodeError) Error() string { return e.err.Error() }
@@ -128,8 +131,10 @@ func runApp(ctx context.Context, app *cli.App, args []string, stderr io.Writer) 
 		err = usageError{err}
 	}
 	code := exitCode(err)
+	var ce exitCodeError
 	switch {
 	case code == exitOK:
+	case errors.As(err, &ce) && ce.reported:
 	case code == exitInterrupted:
 		fmt.Fprintln(stderr, "capgen: interrupted")
 	default:
