@@ -217,6 +217,7 @@ func (cfg *config) apply(c *cli.Context) error {
 // withConfig makes a command read settings from the config file and the
 // environment before its action.
 func withConfig(cmd *cli.Command) *cli.Command {
+	withHelp(cmd)
 	cmd.Before = func(c *cli.Context) error {
 		cfg, err := loadConfig(global(c, "config"))
 		if err != nil {

@@ -208,3 +208,24 @@ func TestImageLimitFlags(t *testing.T) {
 		t.Errorf("batch --max-file-size 2 on a 3 MiB file: exit %d: %s", code, errOut)
 	}
 }
+
+// Each model command's help has examples and names its CAPGEN_*
+// variables, and the examples that use the toy model and the scene in
+// testdata run as shown.
+func TestHelpExamples(t *testing.T) {
+	for _, name := range []string{"describe", "regions", "dense", "batch", "bench"} {
+		code, out, _ := capture(t, "help", name)
+		if code != exitOK || !strings.Contains(out, "EXAMPLES:") || !strings.Contains(out, "CAPGEN_MODEL") || !strings.Contains(out, "CAPGEN_THREADS") {
+			t.Errorf("help %s: exit %d, no examples or variables:\n%s", name, code, out)
+		}
+		for _, ex := range examples[name] {
+			if !strings.Contains(ex, "--model toy") || !strings.HasSuffix(ex, "testdata/scene.png") {
+				continue
+			}
+			args := strings.Fields(strings.TrimSuffix(ex, "testdata/scene.png"))[1:]
+			if code, _, errOut := capture(t, append(args, "--threads", "1", scene(t))...); code != exitOK {
+				t.Errorf("example %q: exit %d: %s", ex, code, errOut)
+			}
+		}
+	}
+}
