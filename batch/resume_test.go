@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -86,4 +87,27 @@ func TestSidecarCollisions(t *testing.T) {
 	err = batch.Check([]string{png, jpg}, &batch.Options{Journal: journal, XMP: true, XMPReplaceExtension: true})
 	assert.ErrorContains(t, err, filepath.Join(dir, "IMG.xmp"))
 	assert.NoError(t, batch.Check([]string{png, jpg}, &batch.Options{Journal: journal, XMP: true}), "IMG.png.xmp and IMG.jpg.xmp")
+}
+
+// A journal writer instead of a file: the records go there as JSON
+// Lines, nothing is read back (so nothing is skipped), and giving both or
+// neither is an input error.
+func TestJournalWriter(t *testing.T) {
+	e := toyEngine(t)
+	_, paths := scenes(t, 2)
+	var out strings.Builder
+	for range 2 {
+		out.Reset()
+		sum, err := batch.Run(context.Background(), e, paths, &batch.Options{Request: request(t, "de"), JournalTo: &out})
+		require.NoError(t, err)
+		assert.Equal(t, 2, sum.Captioned)
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		require.Len(t, lines, 2)
+		var rec batch.Record
+		require.NoError(t, json.Unmarshal([]byte(lines[0]), &rec))
+		assert.Equal(t, sceneDE, rec.Captions[0].Text)
+	}
+	err := batch.Check(paths, &batch.Options{Journal: "j.jsonl", JournalTo: &out})
+	assert.ErrorIs(t, err, batch.ErrInput)
+	assert.ErrorIs(t, batch.Check(paths, &batch.Options{}), batch.ErrInput)
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -82,8 +84,12 @@ type Options struct {
 	// the image as decoded (nil: BoxesFile with pixel boxes).
 	Boxes func(path string, img *vision.Image) ([]vision.Box, error)
 	// Journal is the JSON Lines file results are appended to.
-	Journal  string
-	Existing Existing // "" is Skip
+	Journal string
+	// JournalTo, when set instead of Journal, receives the records as JSON
+	// Lines (capgen batch --out -): nothing is read back, so nothing is
+	// resumed.
+	JournalTo io.Writer
+	Existing  Existing // "" is Skip
 	// XMP writes IMG.jpg.xmp (IMG.xmp with XMPReplaceExtension), one
 	// dc:description entry per language, merged into an existing sidecar.
 	XMP                 bool
@@ -183,7 +189,7 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 		o.Queue = min(o.Queue, 2*o.Workers)
 	}
 	prev := &earlier{}
-	if o.Existing == Skip {
+	if o.Existing == Skip && o.JournalTo == nil {
 		var incomplete int
 		var err error
 		if prev, incomplete, err = readEarlier(o.Journal, o.Kind); err != nil {
@@ -193,11 +199,15 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 			o.OnEvent(Event{Kind: EventJournalRepaired, N: incomplete})
 		}
 	}
-	journal, err := sidecar.OpenJournal(o.Journal)
-	if err != nil {
-		return Summary{}, &JournalError{Path: o.Journal, Err: err}
+	var journal appender = jsonLines{json.NewEncoder(o.JournalTo)}
+	if o.JournalTo == nil {
+		j, err := sidecar.OpenJournal(o.Journal)
+		if err != nil {
+			return Summary{}, &JournalError{Path: o.Journal, Err: err}
+		}
+		defer j.Close()
+		journal = j
 	}
-	defer journal.Close()
 	r := &run{e: e, o: o, prev: prev, journal: journal, total: len(paths),
 		waiting: map[string][]item{}, results: map[string]any{}}
 	return r.run(ctx, paths)
@@ -213,8 +223,8 @@ func Check(paths []string, opt *Options) error {
 // normalize checks the options and fills in the defaults that need no
 // engine.
 func normalize(paths []string, opt *Options) (*Options, error) {
-	if opt == nil || opt.Journal == "" {
-		return nil, inputf("batch: no journal given")
+	if opt == nil || (opt.Journal == "") == (opt.JournalTo == nil) {
+		return nil, inputf("batch: give a journal file or a journal writer, one of them")
 	}
 	o := *opt
 	if o.Existing == "" {
@@ -259,12 +269,22 @@ func normalize(paths []string, opt *Options) (*Options, error) {
 	return &o, nil
 }
 
+// appender takes the journal's records: a sidecar.Journal (fsync'd,
+// resumable) or JSON Lines on a writer.
+type appender interface {
+	Append(record any) error
+}
+
+type jsonLines struct{ enc *json.Encoder }
+
+func (j jsonLines) Append(record any) error { return j.enc.Encode(record) }
+
 // run is one Run's state.
 type run struct {
 	e       *caption.Engine
 	o       *Options
 	prev    *earlier
-	journal *sidecar.Journal
+	journal appender
 	total   int
 	sum     Summary
 

@@ -51,7 +51,7 @@ func batchCommand() *cli.Command {
 		Usage:     "caption many images with the model loaded once; resumable",
 		ArgsUsage: "PATH... (files, folders, globs; - reads a list from stdin)",
 		Flags: append(append(o.modelOptions.flags(), o.captionOptions.flags()...),
-			&cli.StringFlag{Name: "out", Usage: "results journal (JSON Lines, appended; makes the run resumable)", Value: "captions.jsonl", Destination: &o.Out},
+			&cli.StringFlag{Name: "out", Usage: "results journal (JSON Lines, appended; makes the run resumable); - writes the records to stdout (not resumable)", Value: "captions.jsonl", Destination: &o.Out},
 			&cli.StringFlag{Name: "files-from", Usage: "read image paths from this file, one per line (- for stdin)", Destination: &o.FilesFrom},
 			&cli.BoolFlag{Name: "xmp", Usage: "write an XMP sidecar per image (IMG.jpg.xmp, one dc:description entry per language)", Destination: &o.XMP},
 			&cli.BoolFlag{Name: "xmp-replace-ext", Usage: "name XMP sidecars IMG.xmp instead of IMG.jpg.xmp", Destination: &o.XMPReplace},
@@ -91,6 +91,10 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return err
 	}
 	bo.Decode = o.decodeOptions()
+	if o.Out == "-" {
+		// Records to stdout: nothing to resume from.
+		bo.Journal, bo.JournalTo = "", w
+	}
 	bo.Request = caption.Request{Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
 		Generation: caption.Generation{MaxTokens: o.MaxTokens}}
 	bo.Regions.Languages, bo.Dense.Languages = langs, langs
@@ -194,7 +198,11 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	case ctx.Err() != nil:
 		return exitCodeError{code: exitInterrupted, err: ctx.Err(), reported: progress == "json"}
 	case sum.Failed > 0:
-		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", sum.Failed, len(paths), o.Out), reported: progress == "json"}
+		see := o.Out
+		if see == "-" {
+			see = "the records on stdout"
+		}
+		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", sum.Failed, len(paths), see), reported: progress == "json"}
 	}
 	return nil
 }
