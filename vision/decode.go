@@ -116,7 +116,14 @@ func DecodeBytes(b []byte, opt *Options) (*Image, error) {
 // openFile opens path and checks its size; size is -1 for files that are
 // not regular.
 func openFile(path string, s settings) (*os.File, int64, error) {
-	f, err := os.Open(path)
+	flag := os.O_RDONLY
+	if st, err := os.Stat(path); err == nil && st.Mode()&os.ModeNamedPipe != 0 {
+		// Opening a named pipe waits for a writer, for ever if none comes;
+		// without blocking, a pipe that has one (bash's <(...)) is read
+		// as usual and one that has none reads as empty at once.
+		flag |= openNonblock
+	}
+	f, err := os.OpenFile(path, flag, 0)
 	if err != nil {
 		return nil, 0, &Error{Op: "load", Path: path, Err: err}
 	}
