@@ -16,6 +16,11 @@ const (
 	// MaxBoxes bounds RegionsRequest.Boxes: each box is a crop of its own
 	// to encode.
 	MaxBoxes = 256
+	// MaxAspect bounds how many times longer than wide an image (or a crop
+	// or tile of one) may be; the projectors' resize crashes on images far
+	// thinner (llama.MaxAspect is the hard limit, above this one so that
+	// resizing's rounding never crosses it).
+	MaxAspect = 50
 )
 
 func checkGeneration(g Generation) error {

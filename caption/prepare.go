@@ -38,6 +38,9 @@ func (e *Engine) Prepare(img *vision.Image) (*Prepared, error) {
 		return nil, &BadRequestError{Field: "image", Msg: "no image given"}
 	}
 	w, h := img.Width(), img.Height()
+	if max(w, h) > MaxAspect*min(w, h) {
+		return nil, &BadRequestError{Field: "image", Msg: fmt.Sprintf("%dx%d is more than %d times as long as it is wide: crop it into parts (capgen dense --grid 1xN)", w, h, MaxAspect)}
+	}
 	if max(w, h) > e.opt.MaxSide {
 		var err error
 		if img, err = vision.ResizeMax(img, e.opt.MaxSide, vision.Lanczos); err != nil {

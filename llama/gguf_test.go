@@ -196,3 +196,34 @@ func TestContextBounds(t *testing.T) {
 		t.Errorf("ContextSize above the limit: err = %v, want ErrInvalidArgument naming ContextSize", err)
 	}
 }
+
+// Images far thinner than the encoder's input made clip.cpp's resize read
+// out of bounds and crash the process (a 1024x1 image with the toy's
+// 96 px encoder); they are refused in Go, and an image at the limit
+// encodes.
+func TestThinImages(t *testing.T) {
+	lp := loadPair(t, "tiny-llava")
+	c, err := NewContext(lp.model, &ContextOptions{ContextSize: 2048, Projector: lp.proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	img := func(w, h int) Image { return Image{Width: w, Height: h, RGB: make([]byte, w*h*3)} }
+	for range 5 {
+		if err := c.Clear(); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Append(context.Background(), 0, Prompt{Text: MediaMarker() + " hi", Images: []Image{img(64*MaxAspect, 64)}, AddSpecial: true}); err != nil {
+			t.Fatalf("image at the aspect limit: %v", err)
+		}
+	}
+	for _, im := range []Image{img(1024, 1), img(1, 1024), img(64*MaxAspect+1, 64)} {
+		err := c.Append(context.Background(), 0, Prompt{Text: MediaMarker() + " hi", Images: []Image{im}, AddSpecial: true})
+		if !errors.Is(err, ErrInvalidArgument) || !strings.Contains(err.Error(), "times as long") {
+			t.Errorf("%dx%d: err = %v, want ErrInvalidArgument about the aspect", im.Width, im.Height, err)
+		}
+		if _, _, err := lp.proj.ImageTokens(im.Width, im.Height); !errors.Is(err, ErrInvalidArgument) {
+			t.Errorf("ImageTokens %dx%d: err = %v", im.Width, im.Height, err)
+		}
+	}
+}

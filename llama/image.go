@@ -24,11 +24,22 @@ func (img *Image) validate(op string) error {
 	if img.Width <= 0 || img.Height <= 0 || img.Width > MaxImageSide || img.Height > MaxImageSide {
 		return opErr(op, ErrInvalidArgument, "image size %dx%d outside 1..%d per side", img.Width, img.Height, MaxImageSide)
 	}
+	if long, short := max(img.Width, img.Height), min(img.Width, img.Height); long > MaxAspect*short {
+		return opErr(op, ErrInvalidArgument, "image %dx%d is more than %d times as long as it is wide: the projector's resize would make it 0 pixels thin (crop it into parts)", img.Width, img.Height, MaxAspect)
+	}
 	if len(img.RGB) != img.Width*img.Height*3 {
 		return opErr(op, ErrInvalidArgument, "image %dx%d needs %d RGB bytes, got %d", img.Width, img.Height, img.Width*img.Height*3, len(img.RGB))
 	}
 	return nil
 }
+
+// MaxAspect bounds an image's aspect ratio: clip.cpp's resize of an image
+// thinner than its input size allows reads out of bounds and crashes the
+// process (a 1024x1 image did so with the toy model's 96 px encoder);
+// 64:1 keeps the short side above 1 px for encoders of 96 px (the toy
+// model's, the smallest capgen meets) and up. caption refuses images past
+// 50:1 before they get here, with a message for the user.
+const MaxAspect = 64
 
 // contentID returns img.ID or a hash of its size and pixels.
 func (img *Image) contentID() string {
