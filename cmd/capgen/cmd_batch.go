@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -64,7 +62,7 @@ func batchCommand() *cli.Command {
 			&cli.StringFlag{Name: "grid", Usage: "--mode dense: tile grid ROWSxCOLS", Value: "2x2", Destination: &o.Grid},
 			&cli.BoolFlag{Name: "second-level", Usage: "--mode dense: add a grid twice as fine", Destination: &o.SecondLevel},
 			&cli.StringFlag{Name: "tile-mode", Usage: "--mode dense: prompt for tiles: tile, region or brief", Value: "tile", Destination: &o.TileMode},
-			&cli.StringFlag{Name: "progress", Usage: "auto, bar, json (NDJSON events on stderr) or none", Value: "auto", Destination: &o.Progress},
+			&cli.StringFlag{Name: "progress", Usage: "auto (bar on a terminal, plain otherwise), bar, plain (a line every 10%), json (JSON Lines events on stderr) or none", Value: "auto", Destination: &o.Progress},
 			&cli.IntFlag{Name: "workers", Usage: "goroutines decoding and resizing images ahead of the model", Value: 2, Destination: &o.Workers},
 			&cli.IntFlag{Name: "batch-images", Usage: "images decoded and queued ahead of the model (0 = twice --parallel)", Destination: &o.Images},
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
@@ -100,15 +98,13 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	bo.Regions.Languages, bo.Dense.Languages = langs, langs
 	progress := o.Progress
 	if progress == "auto" {
-		progress = "none"
-		if f, ok := errw.(*os.File); ok {
-			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-				progress = "bar"
-			}
+		progress = "plain"
+		if isTerminal(errw) {
+			progress = "bar"
 		}
 	}
-	if progress != "bar" && progress != "json" && progress != "none" {
-		return usagef("--progress %q: use auto, bar, json or none", o.Progress)
+	if progress != "bar" && progress != "plain" && progress != "json" && progress != "none" {
+		return usagef("--progress %q: use auto, bar, plain, json or none", o.Progress)
 	}
 	if o.Images < 0 {
 		return usagef("--batch-images must be 0 (auto) or more, got %d", o.Images)
@@ -139,7 +135,9 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if err := batch.Check(paths, bo); err != nil {
 		return usagef("%v", err)
 	}
+	loaded := loading(errw, progress, o.Model)
 	e, err := o.engine(ctx)
+	loaded(err)
 	if err != nil {
 		return err
 	}
@@ -205,60 +203,6 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", sum.Failed, len(paths), see), reported: progress == "json"}
 	}
 	return nil
-}
-
-// progress reports per-image events as a terminal bar or NDJSON lines.
-type progress struct {
-	w     io.Writer
-	kind  string
-	total int
-	n     int
-	start time.Time
-}
-
-func newProgress(w io.Writer, kind string, total int) *progress {
-	return &progress{w: w, kind: kind, total: total, start: time.Now()}
-}
-
-func (p *progress) event(ev batch.Event) {
-	file, status, took, msg := ev.File, string(ev.Status), ev.Took, ""
-	if ev.Err != nil {
-		msg = ev.Err.Error()
-	}
-	p.n++
-	switch p.kind {
-	case "json":
-		b, _ := json.Marshal(struct {
-			Event  string  `json:"event"`
-			File   string  `json:"file"`
-			Status string  `json:"status"`
-			Done   int     `json:"done"`
-			Total  int     `json:"total"`
-			MS     float64 `json:"ms"`
-			Error  string  `json:"error,omitempty"`
-		}{"image", file, status, p.n, p.total, float64(took.Microseconds()) / 1000, msg})
-		fmt.Fprintf(p.w, "%s\n", b)
-	case "bar":
-		rate := float64(p.n) / time.Since(p.start).Seconds()
-		eta := time.Duration(float64(p.total-p.n)/max(rate, 1e-9)) * time.Second
-		const width = 24
-		fill := width * p.n / max(p.total, 1)
-		fmt.Fprintf(p.w, "\r[%s%s] %d/%d %.2f img/s eta %s  %s\x1b[K", strings.Repeat("#", fill), strings.Repeat(".", width-fill),
-			p.n, p.total, rate, eta.Round(time.Second), filepath.Base(file))
-		if status == "failed" {
-			fmt.Fprintf(p.w, "\ncapgen: %s: %s\n", file, msg)
-		}
-	default:
-		if status == "failed" {
-			fmt.Fprintf(p.w, "capgen: %s: %s\n", file, msg)
-		}
-	}
-}
-
-func (p *progress) finish() {
-	if p.kind == "bar" && p.n > 0 {
-		fmt.Fprintln(p.w)
-	}
 }
 
 // runOptions turns the mode flags into batch.Options (without the request
