@@ -68,7 +68,7 @@ func batchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
 		),
 		Action: func(c *cli.Context) error {
-			if o.Quiet = global(c, "quiet") == "true"; o.Quiet {
+			if o.Quiet = global(c, "quiet").Bool("quiet"); o.Quiet {
 				o.Progress = "none"
 			}
 			return runBatch(c.Context, c.App.Writer, c.App.ErrWriter, o, c.Args().Slice())

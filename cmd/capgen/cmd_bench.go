@@ -71,7 +71,7 @@ func benchCommand() *cli.Command {
 		),
 		Action: func(c *cli.Context) error {
 			errw := c.App.ErrWriter
-			if global(c, "quiet") == "true" {
+			if global(c, "quiet").Bool("quiet") {
 				errw = io.Discard // progress lines only; errors are returned
 			}
 			return runBench(c.Context, c.App.Writer, errw, o)

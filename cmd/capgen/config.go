@@ -219,7 +219,7 @@ func (cfg *config) apply(c *cli.Context) error {
 func withConfig(cmd *cli.Command) *cli.Command {
 	withHelp(cmd)
 	cmd.Before = func(c *cli.Context) error {
-		cfg, err := loadConfig(global(c, "config"))
+		cfg, err := loadConfig(global(c, "config").String("config"))
 		if err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func configCommand() *cli.Command {
 		Description: "Settings come from flag defaults, then the config file (--config, or " +
 			"$XDG_CONFIG_HOME/capgen/config.yaml), then CAPGEN_* variables, then flags.",
 		Action: func(c *cli.Context) error {
-			cfg, err := loadConfig(global(c, "config"))
+			cfg, err := loadConfig(global(c, "config").String("config"))
 			if err != nil {
 				return err
 			}

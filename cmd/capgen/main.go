@@ -75,15 +75,16 @@ func newApp() *cli.App {
 	return app
 }
 
-// global returns a global flag's value from wherever it was given: before
-// the command (capgen -q batch) or after it (capgen batch -q).
-func global(c *cli.Context, name string) string {
+// global returns the context in which a global flag was given: before
+// the command (capgen -q batch) or after it (capgen batch -q); c when it
+// was given in neither.
+func global(c *cli.Context, name string) *cli.Context {
 	for _, ctx := range c.Lineage() {
 		if ctx.IsSet(name) {
-			return ctx.String(name)
+			return ctx
 		}
 	}
-	return c.String(name)
+	return c
 }
 
 // globalFlags are the flags of every command.
