@@ -15,13 +15,17 @@
 #   make clean        remove build/ and bin/
 
 SHELL := /bin/bash
+comma := ,
 GO ?= go
 BUILD ?= build
 BACKEND ?= cpu
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 GOTEST_FLAGS ?=
-# GO_TAGS selects the link flags of package llama (llama/link_*.go).
+# GO_TAGS selects the link flags of package llama (llama/link_*.go); TAGS
+# adds build tags of its own (TAGS=nolingua: the small build without the
+# statistical language identifier, docs/languages.md).
 GO_TAGS ?=
+TAGS ?=
 
 ifeq ($(BACKEND),cuda)
   GO_TAGS := cuda
@@ -34,7 +38,10 @@ endif
 
 # Each backend gets its own CMake tree so switching does not rebuild the rest.
 CMAKE_DIR := $(BUILD)/cmake-$(BACKEND)$(if $(filter 1,$(PORTABLE)),-portable)
-GO_BUILD_TAGS := $(if $(GO_TAGS),-tags $(GO_TAGS))
+empty :=
+space := $(empty) $(empty)
+GO_TAG_LIST := $(strip $(GO_TAGS) $(TAGS))
+GO_BUILD_TAGS := $(if $(GO_TAG_LIST),-tags $(subst $(space),$(comma),$(GO_TAG_LIST)))
 
 .PHONY: all libs capgen test test-fresh demo cuda metal portable clean deps bench gpu-check device-bundle toy-model toy-eval
 
@@ -63,8 +70,8 @@ capgen: libs
 test: capgen
 	$(GO) vet $(GO_BUILD_TAGS) ./...
 	$(GO) test $(GO_BUILD_TAGS) $(GOTEST_FLAGS) ./...
-	# The statistical language identifier is opt-in (-tags lingua): test it too.
-	$(GO) test -tags lingua $(GOTEST_FLAGS) ./caption/
+	# The small build without the statistical language identifier (-tags nolingua).
+	$(GO) test -tags nolingua $(GOTEST_FLAGS) ./caption/
 	# The engine's concurrency contract under the race detector.
 	$(GO) test -race -run 'TestDescribeWhileClosing|TestErrorDetailIsPerCall' $(GOTEST_FLAGS) ./caption/ ./llama/
 

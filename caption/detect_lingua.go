@@ -1,9 +1,11 @@
-//go:build lingua
+//go:build !nolingua
 
 package caption
 
 import (
+	"fmt"
 	"slices"
+	"sync"
 
 	"github.com/pemistahl/lingua-go"
 )
@@ -28,15 +30,16 @@ var linguaLanguages = map[string]lingua.Language{
 	"nl": lingua.Dutch, "nn": lingua.Nynorsk, "no": lingua.Bokmal, "pa": lingua.Punjabi,
 	"pl": lingua.Polish, "pt": lingua.Portuguese, "ro": lingua.Romanian, "ru": lingua.Russian,
 	"sk": lingua.Slovak, "sl": lingua.Slovene, "sn": lingua.Shona, "so": lingua.Somali,
-	"sq": lingua.Albanian, "sr": lingua.Serbian, "sr-Latn": lingua.Serbian, "st": lingua.Sotho,
+	"sq": lingua.Albanian, "sr": lingua.Serbian, "st": lingua.Sotho,
 	"sv": lingua.Swedish, "sw": lingua.Swahili, "ta": lingua.Tamil, "te": lingua.Telugu,
 	"th": lingua.Thai, "tn": lingua.Tswana, "tr": lingua.Turkish, "ts": lingua.Tsonga, "uk": lingua.Ukrainian, "ur": lingua.Urdu,
 	"vi": lingua.Vietnamese, "xh": lingua.Xhosa, "yo": lingua.Yoruba, "zh": lingua.Chinese,
 	"zu": lingua.Zulu,
 }
 
-// linguaTags is the reverse of linguaLanguages; Serbian maps back to "sr",
-// and identifierSame lets that answer count for sr-Latn too.
+// linguaTags is the reverse of linguaLanguages. Serbian (Latin) has no
+// entry: lingua-go's Serbian model is Cyrillic, so Latin-script Serbian is
+// identified through its twins (detectTwinGroups).
 var linguaTags = func() map[lingua.Language]string {
 	m := make(map[lingua.Language]string, len(linguaLanguages))
 	for tag, l := range linguaLanguages {
@@ -48,10 +51,16 @@ var linguaTags = func() map[lingua.Language]string {
 }()
 
 // linguaIdentifier wraps one lingua detector restricted to a small set of
-// candidate languages. lingua-go detectors are safe for concurrent use; the
-// n-gram models they load are cached process-wide by lingua-go itself.
+// candidate languages (the screen) and builds two-language high-accuracy
+// detectors on demand (the duel). lingua-go detectors are safe for
+// concurrent use; the n-gram models they load are cached process-wide by
+// lingua-go itself, so duels that share a language share its models.
 type linguaIdentifier struct {
-	det lingua.LanguageDetector
+	det  lingua.LanguageDetector
+	high bool
+
+	mu     sync.Mutex
+	finals map[string]lingua.LanguageDetector
 }
 
 func newLangIdentifier(tags []string, high bool) langIdentifier {
@@ -68,7 +77,7 @@ func newLangIdentifier(tags []string, high bool) langIdentifier {
 	if !high {
 		b = b.WithLowAccuracyMode()
 	}
-	return linguaIdentifier{det: b.Build()}
+	return &linguaIdentifier{det: b.Build(), high: high, finals: map[string]lingua.LanguageDetector{}}
 }
 
 // identifierSupports reports whether tag has a model.
@@ -77,8 +86,37 @@ func identifierSupports(tag string) bool {
 	return ok
 }
 
-func (li linguaIdentifier) scores(text string) []langScore {
-	vals := li.det.ComputeLanguageConfidenceValues(text)
+func (li *linguaIdentifier) scores(text string) []langScore {
+	return linguaScores(li.det, text)
+}
+
+// final scores text over tags alone with lingua-go's high-accuracy models
+// (1- to 5-grams), which tell close languages apart on short text far
+// better than the trigrams of the screen.
+func (li *linguaIdentifier) final(text string, tags []string) []langScore {
+	var langs []lingua.Language
+	for _, t := range tags {
+		if l, ok := linguaLanguages[t]; ok && !slices.Contains(langs, l) {
+			langs = append(langs, l)
+		}
+	}
+	if len(langs) < 2 {
+		return nil
+	}
+	slices.Sort(langs)
+	key := fmt.Sprint(langs)
+	li.mu.Lock()
+	det, ok := li.finals[key]
+	if !ok {
+		det = lingua.NewLanguageDetectorBuilder().FromLanguages(langs...).Build()
+		li.finals[key] = det
+	}
+	li.mu.Unlock()
+	return linguaScores(det, text)
+}
+
+func linguaScores(det lingua.LanguageDetector, text string) []langScore {
+	vals := det.ComputeLanguageConfidenceValues(text)
 	out := make([]langScore, 0, len(vals))
 	for _, v := range vals {
 		if tag, ok := linguaTags[v.Language()]; ok {
@@ -96,8 +134,8 @@ func identifierNote(high bool) string {
 	return identifierName + " (low accuracy)"
 }
 
-// identifierSame reports whether two tags share one model (sr and sr-Latn),
-// so that the identifier's answer counts for either.
+// identifierSame reports whether two tags share one model, so that the
+// identifier's answer counts for either.
 func identifierSame(a, b string) bool {
 	la, oka := linguaLanguages[a]
 	lb, okb := linguaLanguages[b]

@@ -1,10 +1,13 @@
-//go:build !lingua
+//go:build nolingua
 
 package caption
 
-// Built without -tags lingua (the default), the package has no statistical identifier:
-// language checks rely on scripts and the English function-word test, and
-// binaries stay about 130 MB smaller.
+// Built with -tags nolingua, the package has no statistical identifier:
+// language checks rely on scripts and the English and Hindi function-word
+// tests, and binaries are about 130 MB smaller (docs/languages.md has the
+// figures of both builds).
+
+const identifierName = "no identifier (built with -tags nolingua)"
 
 func newLangIdentifier([]string, bool) langIdentifier { return nil }
 
@@ -12,4 +15,4 @@ func identifierSupports(string) bool { return false }
 
 func identifierSame(a, b string) bool { return a == b }
 
-func identifierNote(bool) string { return "no identifier (built without -tags lingua)" }
+func identifierNote(bool) string { return identifierName }

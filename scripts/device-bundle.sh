@@ -6,8 +6,8 @@
 #   go.tar.xz     a trimmed Go toolchain: bin/go, the compile, link, asm,
 #                 cgo and vet tools, the standard library sources
 #   vendor.tar.xz the module's dependencies (go mod vendor), without
-#                 lingua-go (124 MB of language models; only -tags lingua
-#                 needs it, and the GPU check does not run that)
+#                 lingua-go (124 MB of language models; gpu-check.sh builds
+#                 with -tags nolingua, which does not need it)
 #   llama.tar.xz  the llama/ and ml/ folders of the pinned
 #                 github.com/ollama/ollama module: llama.cpp's sources
 #
