@@ -63,7 +63,9 @@ type linguaIdentifier struct {
 	finals map[string]lingua.LanguageDetector
 }
 
-func newLangIdentifier(tags []string, high bool) langIdentifier {
+// linguaSet is tags' lingua languages, without repeats; nil for fewer
+// than two (nothing to tell apart).
+func linguaSet(tags []string) []lingua.Language {
 	var langs []lingua.Language
 	for _, t := range tags {
 		if l, ok := linguaLanguages[t]; ok && !slices.Contains(langs, l) {
@@ -71,6 +73,14 @@ func newLangIdentifier(tags []string, high bool) langIdentifier {
 		}
 	}
 	if len(langs) < 2 {
+		return nil
+	}
+	return langs
+}
+
+func newLangIdentifier(tags []string, high bool) langIdentifier {
+	langs := linguaSet(tags)
+	if langs == nil {
 		return nil
 	}
 	b := lingua.NewLanguageDetectorBuilder().FromLanguages(langs...)
@@ -94,13 +104,8 @@ func (li *linguaIdentifier) scores(text string) []langScore {
 // (1- to 5-grams), which tell close languages apart on short text far
 // better than the trigrams of the screen.
 func (li *linguaIdentifier) final(text string, tags []string) []langScore {
-	var langs []lingua.Language
-	for _, t := range tags {
-		if l, ok := linguaLanguages[t]; ok && !slices.Contains(langs, l) {
-			langs = append(langs, l)
-		}
-	}
-	if len(langs) < 2 {
+	langs := linguaSet(tags)
+	if langs == nil {
 		return nil
 	}
 	slices.Sort(langs)
