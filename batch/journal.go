@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/sidecar"
@@ -25,7 +27,62 @@ type Record struct {
 	Regions  []caption.RegionCaption `json:"regions,omitempty"`
 	Global   []caption.Caption       `json:"global,omitempty"`
 	Tiles    []caption.TileCaption   `json:"tiles,omitempty"`
-	Error    string                  `json:"error,omitempty"`
+	// Status is partial when some of the image's captions failed the
+	// language check (the others were written); failed records carry
+	// Error. Both are redone by the next run.
+	Status Status `json:"status,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// main is the record's captions that decide its outcome: a describe
+// run's captions, a dense run's merged descriptions, every region's
+// captions (tile and global captions that fail only leave the merge).
+func (rec *Record) main() []caption.Caption {
+	if rec.Kind != Regions {
+		return rec.Captions
+	}
+	var all []caption.Caption
+	for _, r := range rec.Regions {
+		all = append(all, r.Captions...)
+	}
+	return all
+}
+
+// LanguageError is an image none of whose captions passed the language
+// check.
+type LanguageError struct {
+	Failed []string // the languages, in request order, without repeats
+}
+
+func (e *LanguageError) Error() string {
+	return fmt.Sprintf("no caption passed the language check (%s); see the journal record's attempts", strings.Join(e.Failed, ", "))
+}
+
+// settle sets the record's outcome from its captions: nil when all
+// passed (or were kept), partial when some failed, a *LanguageError when
+// every one did.
+func (rec *Record) settle() error {
+	caps := rec.main()
+	switch n := caption.FailedCaptions(caps); {
+	case n == 0:
+		return nil
+	case n < len(caps):
+		rec.Status = StatusPartial
+		return nil
+	}
+	return &LanguageError{Failed: failedLanguages(caps)}
+}
+
+// failedLanguages lists the languages of the failed captions in order,
+// without repeats.
+func failedLanguages(caps []caption.Caption) []string {
+	var failed []string
+	for _, c := range caps {
+		if c.Failed() && !slices.Contains(failed, c.Language.Tag) {
+			failed = append(failed, c.Language.Tag)
+		}
+	}
+	return failed
 }
 
 // fill takes a result of any kind.
@@ -86,13 +143,13 @@ type earlier struct {
 }
 
 // readEarlier reads a journal's successful records of this kind (failed
-// images are tried again) and how many incomplete lines an interrupted
+// and partial images are tried again) and how many incomplete lines an interrupted
 // run left. A journal that does not exist yet is empty.
 func readEarlier(path string, kind Kind) (*earlier, int, error) {
 	e := &earlier{byPath: map[string]string{}, byContent: map[string]*Record{}}
 	incomplete, err := sidecar.ScanJournal(path, func(key string, raw json.RawMessage) {
 		var r Record
-		if json.Unmarshal(raw, &r) != nil || r.Error != "" {
+		if json.Unmarshal(raw, &r) != nil || r.Error != "" || r.Status == StatusPartial {
 			return
 		}
 		if r.Kind == "" {

@@ -137,6 +137,10 @@ const (
 	StatusReused Status = "reused"
 	// StatusSkipped: this path was done by an earlier run.
 	StatusSkipped Status = "skipped"
+	// StatusPartial: some captions failed the language check (the caption
+	// package's MismatchRetry and MismatchFail policies); the others were
+	// written. The next run redoes the image.
+	StatusPartial Status = "partial"
 	StatusFailed  Status = "failed"
 )
 
@@ -154,9 +158,10 @@ type Event struct {
 
 // Summary is what a run did with its Images: captioned now, outputs
 // written from an earlier result of the same content (Reused), done by an
-// earlier run (Skipped), failed.
+// earlier run (Skipped), captioned with some languages failing the
+// language check (Partial), failed.
 type Summary struct {
-	Images, Captioned, Reused, Skipped, Failed int
+	Images, Captioned, Reused, Skipped, Partial, Failed int
 	Tokens                                     int // generated
 	Elapsed                                    time.Duration
 }
@@ -490,13 +495,18 @@ func (r *run) record(oc outcome) error {
 		if !reused {
 			r.sum.Tokens += rec.tokens()
 		}
-		it.err = writeSidecars(it.path, rec.Model, rec.Captions, r.o)
+		if it.err = rec.settle(); it.err == nil {
+			it.err = writeSidecars(it.path, rec.Model, rec.Captions, r.o)
+		}
 	}
 	switch {
 	case it.err != nil:
 		rec.Error = it.err.Error()
 		r.sum.Failed++
 		r.event(it.path, StatusFailed, oc.took, it.err)
+	case rec.Status == StatusPartial:
+		r.sum.Partial++
+		r.event(it.path, StatusPartial, oc.took, partialError(&rec))
 	case reused:
 		r.sum.Reused++
 		r.event(it.path, StatusReused, oc.took, nil)
@@ -517,7 +527,12 @@ func (r *run) record(oc outcome) error {
 
 func (r *run) event(file string, st Status, took time.Duration, err error) {
 	r.o.OnEvent(Event{Kind: EventImage, File: file, Status: st, Took: took, Err: err,
-		Done: r.sum.Captioned + r.sum.Reused + r.sum.Skipped + r.sum.Failed, Total: r.total})
+		Done: r.sum.Captioned + r.sum.Reused + r.sum.Skipped + r.sum.Partial + r.sum.Failed, Total: r.total})
+}
+
+// partialError says which languages of a partial record failed.
+func partialError(rec *Record) error {
+	return fmt.Errorf("language check failed for %s (not written; redone next run)", strings.Join(failedLanguages(rec.main()), ", "))
 }
 
 // feeder hands prepared images to the engine and remembers which request

@@ -31,6 +31,10 @@ type DenseRequest struct {
 	Languages  []Language
 	Generation Generation // for the merge step
 	Raw        bool
+	// OnMismatch and NoRetry are those of Request. A tile caption that
+	// fails is left out of the merge.
+	OnMismatch OnMismatch
+	NoRetry    bool
 }
 
 // Dense describes an image densely in each requested language.
@@ -68,6 +72,9 @@ func (w *denseWork) plan(e *Engine) error {
 		return err
 	}
 	if err := checkGeneration(req.Generation); err != nil {
+		return err
+	}
+	if _, err := ParseOnMismatch(string(req.OnMismatch)); err != nil {
 		return err
 	}
 	rows, cols := req.Rows, req.Cols
@@ -161,12 +168,18 @@ func (w *denseWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
 	for _, to := range w.tileOuts {
 		outs = append(outs, to...)
 	}
-	return e.directFlow(j, outs, always, func() ([]*unit, error) {
+	policy, _ := ParseOnMismatch(string(w.req.OnMismatch)) // checked by plan
+	retry := policy.retries() && !w.req.NoRetry
+	return e.directFlow(j, outs, retry, func() ([]*unit, error) {
+		settle(outs, policy)
 		// Merge: one text-only prompt per language.
 		w.merges = make([]*output, len(w.langs))
 		for li, lang := range w.langs {
 			var list strings.Builder
 			for ti, t := range w.tiles {
+				if w.tileOuts[ti][li].cap.Failed() {
+					continue
+				}
 				trows, tcols := w.grid(t)
 				fmt.Fprintf(&list, "- %s: %s\n", e.tmpl.Position(lang, t.Row, t.Col, trows, tcols), w.tileOuts[ti][li].cap.Text)
 			}
@@ -177,7 +190,7 @@ func (w *denseWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
 			}
 			w.merges[li] = &output{lang: lang, gen: gen, raw: w.req.Raw, instruction: e.instruction(lang, ModeMerge, vars)}
 		}
-		return e.directFlow(j, w.merges, always, end(done))
+		return e.directFlow(j, w.merges, retry, settled(w.merges, policy, done))
 	})
 }
 

@@ -34,8 +34,12 @@ type Request struct {
 	Generation    Generation
 	// Raw keeps the model's text as it is (no clean-up) in Caption.Text.
 	Raw bool
-	// NoRetry skips the stricter second attempt for wrong-language
-	// answers (the check still runs and is reported in Caption.Detected).
+	// OnMismatch says what becomes of a wrong-language answer; "" means
+	// MismatchRetry.
+	OnMismatch OnMismatch
+	// NoRetry skips the retries of wrong-language answers whatever
+	// OnMismatch says (the check still runs; the answer then settles as
+	// OnMismatch says: failed, or kept as a mismatch).
 	NoRetry bool
 	// OnText, if set, streams the text of each output as it is generated
 	// (a retried or pivoted language streams again).
@@ -51,10 +55,12 @@ type output struct {
 	tokens int    // prefix size estimate
 	// instruction builds the user instruction, strict or not.
 	instruction func(strict bool) (string, error)
-	gen         Generation
-	raw         bool
-	onText      func(string) bool
-	cap         Caption
+	// step names the output's attempts: "" (direct), pivot or translate.
+	step   string
+	gen    Generation
+	raw    bool
+	onText func(string) bool
+	cap    Caption
 }
 
 // Describe captions req.Image in each requested language.
@@ -310,6 +316,7 @@ type plan struct {
 	mode     Mode
 	detail   Detail
 	strategy Strategy
+	policy   OnMismatch
 	outs     []*output
 	mk       func(Language) *output
 }
@@ -333,6 +340,15 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 	strategy, err := ParseStrategy(string(req.Strategy))
 	if err != nil {
 		return nil, err
+	}
+	policy, err := ParseOnMismatch(string(req.OnMismatch))
+	if err != nil {
+		return nil, err
+	}
+	if !req.PivotLanguage.IsZero() {
+		if _, err := LookupLanguage(req.PivotLanguage.Tag); err != nil {
+			return nil, &BadRequestError{Field: "pivot-language", Msg: err.Error()}
+		}
 	}
 	if req.Question != "" && req.Instruction != "" {
 		return nil, &BadRequestError{Field: "question", Msg: "a question and a custom instruction exclude each other"}
@@ -405,7 +421,7 @@ func (e *Engine) plan(req *Request) (*plan, error) {
 		}
 		return o
 	}
-	p := &plan{req: req, image: pi, mode: mode, detail: detail, strategy: strategy, mk: mk}
+	p := &plan{req: req, image: pi, mode: mode, detail: detail, strategy: strategy, policy: policy, mk: mk}
 	for _, l := range langs {
 		p.outs = append(p.outs, mk(l))
 	}

@@ -1,6 +1,7 @@
 package caption
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/capgen/capgen/llama"
@@ -13,19 +14,20 @@ import (
 
 // planFlow is the work of one request: the direct answers with their
 // strict retries (and Auto's pivot fallback for those still in the wrong
-// language), or the pivot strategy; done is called when all its captions
-// are final.
+// language), or the pivot strategy; then every caption is settled under
+// the request's mismatch policy and done is called.
 func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*unit, error) {
 	pivotLang := p.req.PivotLanguage
 	if pivotLang.IsZero() {
 		pivotLang = MustLookupLanguage("en")
 	}
-	finish := end(done)
+	retry := p.policy.retries() && !p.req.NoRetry
+	finish := settled(p.outs, p.policy, done)
 	if p.strategy == Pivot {
-		return e.pivotFlow(j, p.outs, p.mk(pivotLang), finish)
+		return e.pivotFlow(j, p.outs, p.mk(pivotLang), retry, finish)
 	}
-	return e.directFlow(j, p.outs, retryUnless(p.req.NoRetry), func() ([]*unit, error) {
-		if p.strategy != Auto || p.req.NoRetry {
+	return e.directFlow(j, p.outs, retry, func() ([]*unit, error) {
+		if p.strategy != Auto || !retry {
 			return finish()
 		}
 		var still []*output
@@ -37,8 +39,25 @@ func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*unit, error) {
 		if len(still) == 0 {
 			return finish()
 		}
-		return e.pivotFlow(j, still, p.mk(pivotLang), finish)
+		return e.pivotFlow(j, still, p.mk(pivotLang), retry, finish)
 	})
+}
+
+// settled is the last step of a job: its outputs' captions get their
+// final status under policy, then done is called.
+func settled(outs []*output, policy OnMismatch, done func()) func() ([]*unit, error) {
+	return func() ([]*unit, error) {
+		settle(outs, policy)
+		done()
+		return nil, nil
+	}
+}
+
+// settle gives each output's caption its final status.
+func settle(outs []*output, policy OnMismatch) {
+	for _, o := range outs {
+		o.cap.settle(policy)
+	}
 }
 
 // branchOf turns an output into a branch of its image prefix.
@@ -87,24 +106,41 @@ func (e *Engine) ask(j *job, outs []*output, strict bool, next func() ([]*unit, 
 	return units, nil
 }
 
-// finish cleans and checks one output's text.
-func (e *Engine) finish(o *output, c llama.Completion) {
+// finish cleans and checks one answer of an output and records it as an
+// attempt.
+func (e *Engine) finish(o *output, c llama.Completion, strict bool) {
 	raw := strings.TrimSpace(c.Text)
 	text := Clean(raw, o.lang, CleanOptions{Truncated: c.Reason == llama.StopLength || c.Reason == llama.StopContext})
 	if o.raw {
 		text = raw
 	}
-	o.cap = Caption{Language: o.lang, Text: text, Raw: raw, Tokens: len(c.Tokens), Stop: c.Reason}
+	before := o.cap.Attempts
+	o.cap = Caption{Language: o.lang, Text: text, Raw: raw, Tokens: len(c.Tokens), Stop: c.Reason, Retried: strict}
 	o.cap.Detected = e.detector.Detect(text, o.lang)
+	o.cap.Attempts = append(before, Attempt{Step: o.stepName(strict), Language: o.lang, Text: text, Detected: o.cap.Detected})
 }
 
-// directFlow is direct as a step of a job; next follows it.
-func (e *Engine) directFlow(j *job, outs []*output, retry func(*output) bool, next func() ([]*unit, error)) ([]*unit, error) {
+// stepName names an attempt of o for Attempt.Step.
+func (o *output) stepName(strict bool) string {
+	switch {
+	case o.step == "" && strict:
+		return "strict"
+	case o.step == "":
+		return "direct"
+	case strict:
+		return o.step + "-strict"
+	}
+	return o.step
+}
+
+// directFlow asks for outs and, with retry, asks again with the strict
+// prompt for those in the wrong language; next follows it.
+func (e *Engine) directFlow(j *job, outs []*output, retry bool, next func() ([]*unit, error)) ([]*unit, error) {
 	return e.ask(j, outs, false, func() ([]*unit, error) {
 		var wrong []*output
-		if retry != nil {
+		if retry {
 			for _, o := range outs {
-				if !o.cap.Detected.Match && retry(o) {
+				if !o.cap.Detected.Match {
 					wrong = append(wrong, o)
 				}
 			}
@@ -114,9 +150,13 @@ func (e *Engine) directFlow(j *job, outs []*output, retry func(*output) bool, ne
 }
 
 // pivotFlow captions in the pivot language, then translates into each
-// output's language with a text-only prompt; next follows it.
-func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, next func() ([]*unit, error)) ([]*unit, error) {
+// output's language with a text-only prompt; both steps are checked and
+// retried like direct answers. A translation keeps the output's earlier
+// attempts, and the pivot caption is reported next to it (Caption.Pivot).
+// next follows it.
+func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, retry bool, next func() ([]*unit, error)) ([]*unit, error) {
 	// An output already in the pivot language is answered directly.
+	pv.step = "pivot"
 	var targets []*output
 	for _, o := range outs {
 		if o.lang.Tag == pv.lang.Tag {
@@ -125,13 +165,15 @@ func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, next func() ([]*u
 			targets = append(targets, o)
 		}
 	}
-	return e.ask(j, []*output{pv}, false, func() ([]*unit, error) {
+	return e.directFlow(j, []*output{pv}, retry, func() ([]*unit, error) {
 		source := pv.cap.Text
+		pivot := Attempt{Step: "pivot", Language: pv.lang, Text: source, Detected: pv.cap.Detected}
 		trans := make([]*output, len(targets))
 		for i, o := range targets {
 			lang := o.lang
 			trans[i] = &output{
 				lang: lang,
+				step: "translate",
 				instruction: func(strict bool) (string, error) {
 					vars := map[string]string{"source_language": pv.lang.English, "text": source}
 					if strict {
@@ -144,25 +186,16 @@ func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, next func() ([]*u
 				onText: o.onText,
 			}
 		}
-		return e.ask(j, trans, false, func() ([]*unit, error) {
+		return e.directFlow(j, trans, retry, func() ([]*unit, error) {
 			for i, o := range targets {
+				before := o.cap.Attempts
 				o.cap = trans[i].cap
-				o.cap.Pivoted = true
+				o.cap.Pivoted, o.cap.Pivot = true, &pivot
+				o.cap.Attempts = slices.Concat(before, []Attempt{pivot}, trans[i].cap.Attempts)
 			}
 			return then(next)
 		})
 	})
-}
-
-// always accepts every output for a retry.
-func always(*output) bool { return true }
-
-// retryUnless is always, or nil (no retries) when noRetry is set.
-func retryUnless(noRetry bool) func(*output) bool {
-	if noRetry {
-		return nil
-	}
-	return always
 }
 
 // instruction renders a template mode's instruction for lang, strict or

@@ -24,8 +24,9 @@ type RegionsRequest struct {
 	Languages  []Language
 	Generation Generation
 	Raw        bool
-	// NoRetry skips the stricter second attempt for wrong-language answers.
-	NoRetry bool
+	// OnMismatch and NoRetry are those of Request.
+	OnMismatch OnMismatch
+	NoRetry    bool
 }
 
 // Regions captions each box from its focal crop. The crops are separate
@@ -62,6 +63,9 @@ func (w *regionsWork) plan(e *Engine) error {
 		return &BadRequestError{Field: "boxes", Msg: fmt.Sprintf("%d boxes; the limit is %d", len(req.Boxes), MaxBoxes)}
 	}
 	if err := checkGeneration(req.Generation); err != nil {
+		return err
+	}
+	if _, err := ParseOnMismatch(string(req.OnMismatch)); err != nil {
 		return err
 	}
 	langs, err := e.languages(req.Languages)
@@ -113,7 +117,8 @@ func (w *regionsWork) plan(e *Engine) error {
 }
 
 func (w *regionsWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
-	return e.directFlow(j, w.outs, retryUnless(w.req.NoRetry), end(done))
+	policy, _ := ParseOnMismatch(string(w.req.OnMismatch)) // checked by plan
+	return e.directFlow(j, w.outs, policy.retries() && !w.req.NoRetry, settled(w.outs, policy, done))
 }
 
 func (w *regionsWork) result(e *Engine, took Timings) any {

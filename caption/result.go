@@ -50,6 +50,72 @@ func ParseStrategy(s string) (Strategy, error) {
 	return "", &BadRequestError{Field: "strategy", Msg: "unknown strategy " + quote(s) + " (use direct, pivot or auto)"}
 }
 
+// OnMismatch says what becomes of a caption whose language check fails
+// (Caption.Detected.Match is false).
+type OnMismatch string
+
+// Mismatch policies. retry and warn spend more model time to get the
+// language right; keep and fail spend none. retry and fail never return a
+// wrong-language text; warn and keep return it marked StatusMismatch.
+const (
+	// MismatchRetry (the default) asks again with the strict prompt, then
+	// through the pivot language where the strategy allows it (Auto); an
+	// answer still in the wrong language is StatusFailed, with no text.
+	MismatchRetry OnMismatch = "retry"
+	// MismatchWarn retries as MismatchRetry does but keeps the last answer,
+	// marked StatusMismatch; the command line prints a warning.
+	MismatchWarn OnMismatch = "warn"
+	// MismatchKeep keeps the first answer, marked StatusMismatch, without
+	// retries or warnings (for text the check misjudges, such as
+	// code-switched captions).
+	MismatchKeep OnMismatch = "keep"
+	// MismatchFail makes a wrong-language answer StatusFailed at once,
+	// without retries.
+	MismatchFail OnMismatch = "fail"
+)
+
+// ParseOnMismatch accepts retry, warn, keep, fail and "" (retry).
+func ParseOnMismatch(s string) (OnMismatch, error) {
+	switch m := OnMismatch(s); m {
+	case "":
+		return MismatchRetry, nil
+	case MismatchRetry, MismatchWarn, MismatchKeep, MismatchFail:
+		return m, nil
+	}
+	return "", &BadRequestError{Field: "on-mismatch", Msg: "unknown policy " + quote(s) + " (use retry, warn, keep or fail)"}
+}
+
+// retries reports whether the policy asks again after a wrong-language
+// answer.
+func (m OnMismatch) retries() bool {
+	return m == "" || m == MismatchRetry || m == MismatchWarn
+}
+
+// Status is the outcome of one caption.
+type Status string
+
+// Caption statuses.
+const (
+	// StatusOK: the text passed the language check.
+	StatusOK Status = "ok"
+	// StatusMismatch: the text failed the check and was kept (MismatchWarn,
+	// MismatchKeep); Detected says what it appears to be.
+	StatusMismatch Status = "mismatch"
+	// StatusFailed: no answer passed the check; Text is empty and Attempts
+	// hold what the model wrote.
+	StatusFailed Status = "failed"
+)
+
+// Attempt is one answer the model gave on the way to a caption.
+type Attempt struct {
+	// Step is direct, strict (the stricter retry), pivot (the caption in
+	// the pivot language), translate or translate-strict.
+	Step     string    `json:"step"`
+	Language Language  `json:"language"`
+	Text     string    `json:"text"`
+	Detected Detection `json:"detected"`
+}
+
 // Generation bounds and shapes the generated text.
 type Generation struct {
 	// MaxTokens per output; 0 means a default for the mode (brief 96,
@@ -63,12 +129,20 @@ type Generation struct {
 type Caption struct {
 	// Language is the requested language.
 	Language Language `json:"language"`
+	// Status is ok, mismatch (kept although the check failed) or failed
+	// (empty Text; see OnMismatch).
+	Status Status `json:"status"`
 	// Text is the cleaned caption (Raw when the request asked for raw).
 	Text string `json:"text"`
 	// Raw is the model's text before clean-up.
 	Raw string `json:"raw,omitempty"`
-	// Detected is the language check's verdict on Text.
+	// Detected is the language check's verdict on the last answer.
 	Detected Detection `json:"detected"`
+	// Attempts are the answers in order: direct, strict, pivot,
+	// translate, translate-strict, as far as the flow went.
+	Attempts []Attempt `json:"attempts,omitempty"`
+	// Pivot is the pivot-language caption a translated Text comes from.
+	Pivot *Attempt `json:"pivot,omitempty"`
 	// Retried: the first answer was in the wrong language and a stricter
 	// prompt was used. Pivoted: the text is a translation from the pivot
 	// language.
@@ -77,6 +151,54 @@ type Caption struct {
 	// Tokens generated, and why generation stopped.
 	Tokens int        `json:"tokens"`
 	Stop   StopReason `json:"stop"`
+}
+
+// Failed reports whether no acceptable text was obtained.
+func (c *Caption) Failed() bool { return c.Status == StatusFailed }
+
+// settle gives the caption its final status under policy.
+func (c *Caption) settle(policy OnMismatch) {
+	switch {
+	case c.Detected.Match:
+		c.Status = StatusOK
+	case policy == MismatchWarn || policy == MismatchKeep:
+		c.Status = StatusMismatch
+	default:
+		c.Status, c.Text, c.Raw = StatusFailed, "", ""
+	}
+}
+
+// FailedCaptions counts the captions of captions that failed.
+func FailedCaptions(captions []Caption) int {
+	n := 0
+	for i := range captions {
+		if captions[i].Failed() {
+			n++
+		}
+	}
+	return n
+}
+
+// Failed counts the result's failed captions.
+func (r *Result) Failed() int { return FailedCaptions(r.Captions) }
+
+// Failed counts failed captions over all regions.
+func (r *RegionsResult) Failed() int {
+	n := 0
+	for _, g := range r.Regions {
+		n += FailedCaptions(g.Captions)
+	}
+	return n
+}
+
+// Failed counts failed captions of the global and merged descriptions and
+// the tiles.
+func (r *DenseResult) Failed() int {
+	n := FailedCaptions(r.Global) + FailedCaptions(r.Merged)
+	for _, t := range r.Tiles {
+		n += FailedCaptions(t.Captions)
+	}
+	return n
 }
 
 // Result is what Describe returns.

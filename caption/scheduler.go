@@ -364,8 +364,7 @@ func (s *scheduler) answered(b *branch, c llama.Completion) {
 		return
 	}
 	for i, o := range g.outs {
-		s.e.finish(o, g.bs[i].result)
-		o.cap.Retried = g.strict
+		s.e.finish(o, g.bs[i].result, g.strict)
 	}
 	next, err := then(g.then)
 	if err != nil {

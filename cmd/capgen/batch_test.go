@@ -54,12 +54,12 @@ func TestBatchResumableWithSidecars(t *testing.T) {
 	dir := batchDir(t)
 	out := filepath.Join(t.TempDir(), "captions.jsonl")
 	args := []string{"batch", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1", "--max-tokens", "6",
-		"--lang", "de,ja", "--xmp", "--txt", "--out", out, "--progress", "json", dir}
+		"--on-mismatch", "keep", "--lang", "de,ja", "--xmp", "--txt", "--out", out, "--progress", "json", dir}
 	code, _, errOut := capture(t, args...)
 	if code != exitSomeFailed {
 		t.Fatalf("exit %d, want %d (one broken file): %s", code, exitSomeFailed, errOut)
 	}
-	if !strings.Contains(errOut, `"status":"failed"`) || !strings.Contains(errOut, "broken.jpg") || !strings.Contains(errOut, `"captioned":3,"failed":1,`) {
+	if !strings.Contains(errOut, `"status":"failed"`) || !strings.Contains(errOut, "broken.jpg") || !strings.Contains(errOut, `"captioned":3,"partial":0,"failed":1,`) {
 		t.Errorf("progress/summary: %s", errOut)
 	}
 	lines := journalLines(t, out)
@@ -86,7 +86,7 @@ func TestBatchResumableWithSidecars(t *testing.T) {
 
 	// A second run skips the three done images and retries the broken one.
 	code, _, errOut = capture(t, args...)
-	if code != exitSomeFailed || !strings.Contains(errOut, `"event":"summary","images":4,"captioned":0,"failed":1,"skipped":3`) {
+	if code != exitSomeFailed || !strings.Contains(errOut, `"event":"summary","images":4,"captioned":0,"partial":0,"failed":1,"skipped":3`) {
 		t.Errorf("resume: exit %d, %s", code, errOut)
 	}
 	if n := len(journalLines(t, out)); n != 5 {
@@ -224,7 +224,8 @@ func TestBatchModes(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], `"kind":"regions"`) || !strings.Contains(lines[0], "Ein gelbes Dreieck.") || !strings.Contains(lines[0], "Ein grüner Stern.") {
 		t.Errorf("regions record: %s", lines)
 	}
-	code, _, errOut = capture(t, append(m, "--mode", "dense", "--tile-mode", "region", "--txt", dir)...)
+	// The toy was not trained to merge: keep its merged text.
+	code, _, errOut = capture(t, append(m, "--mode", "dense", "--tile-mode", "region", "--txt", "--on-mismatch", "keep", dir)...)
 	if code != exitOK {
 		t.Fatalf("--mode dense: exit %d: %s", code, errOut)
 	}

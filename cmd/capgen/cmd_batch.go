@@ -16,9 +16,6 @@ import (
 	"github.com/capgen/capgen/vision"
 )
 
-// exitSomeFailed: the batch ran to the end but some images failed.
-const exitSomeFailed = 3
-
 type batchOptions struct {
 	modelOptions
 	captionOptions
@@ -94,8 +91,9 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		bo.Journal, bo.JournalTo = "", w
 	}
 	bo.Request = caption.Request{Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
-		Generation: caption.Generation{MaxTokens: o.MaxTokens}}
+		Generation: caption.Generation{MaxTokens: o.MaxTokens}, OnMismatch: o.policy, PivotLanguage: o.pivot}
 	bo.Regions.Languages, bo.Dense.Languages = langs, langs
+	bo.Regions.OnMismatch, bo.Dense.OnMismatch = o.policy, o.policy
 	progress := o.Progress
 	if progress == "auto" {
 		progress = "plain"
@@ -177,6 +175,7 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 			Event       string  `json:"event"`
 			Images      int     `json:"images"`
 			Captioned   int     `json:"captioned"`
+			Partial     int     `json:"partial"`
 			Failed      int     `json:"failed"`
 			Skipped     int     `json:"skipped"`
 			Reused      int     `json:"reused"`
@@ -184,23 +183,31 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 			MS          float64 `json:"ms"`
 			Interrupted bool    `json:"interrupted"`
 			Journal     string  `json:"journal"`
-		}{"summary", len(paths), sum.Captioned, sum.Failed, sum.Skipped, sum.Reused, sum.Tokens,
+		}{"summary", len(paths), sum.Captioned, sum.Partial, sum.Failed, sum.Skipped, sum.Reused, sum.Tokens,
 			float64(sum.Elapsed.Microseconds()) / 1000, ctx.Err() != nil, o.Out})
 		fmt.Fprintf(errw, "%s\n", b)
 	case !o.Quiet:
-		fmt.Fprintf(errw, "capgen: %d captioned, %d failed, %d skipped (done earlier), %d from earlier results, of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
-			sum.Captioned, sum.Failed, sum.Skipped, sum.Reused, len(paths), sum.Elapsed.Round(time.Millisecond),
+		partial := ""
+		if sum.Partial > 0 {
+			partial = fmt.Sprintf(", %d partial (some languages failed the language check)", sum.Partial)
+		}
+		fmt.Fprintf(errw, "capgen: %d captioned%s, %d failed, %d skipped (done earlier), %d from earlier results, of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
+			sum.Captioned, partial, sum.Failed, sum.Skipped, sum.Reused, len(paths), sum.Elapsed.Round(time.Millisecond),
 			float64(sum.Captioned)/sum.Elapsed.Seconds(), float64(sum.Tokens)/sum.Elapsed.Seconds())
 	}
 	switch {
 	case ctx.Err() != nil:
 		return exitCodeError{code: exitInterrupted, err: ctx.Err(), reported: progress == "json"}
-	case sum.Failed > 0:
+	case sum.Failed > 0 || sum.Partial > 0:
 		see := o.Out
 		if see == "-" {
 			see = "the records on stdout"
 		}
-		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%d of %d images failed (see %s)", sum.Failed, len(paths), see), reported: progress == "json"}
+		what := fmt.Sprintf("%d of %d images failed", sum.Failed, len(paths))
+		if sum.Partial > 0 {
+			what += fmt.Sprintf(" and %d had languages failing the language check", sum.Partial)
+		}
+		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%s (see %s; the next run redoes them)", what, see), reported: progress == "json"}
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 
 type denseOptions struct {
 	modelOptions
+	mismatchOptions
 	Langs       string
 	Grid        string
 	SecondLevel bool
@@ -33,6 +34,7 @@ func denseCommand() *cli.Command {
 			&cli.Float64Flag{Name: "overlap", Usage: "overlap of neighbouring tiles (fraction)", Destination: &o.Overlap},
 			&cli.StringFlag{Name: "tile-mode", Usage: "prompt for tiles: tile, region or brief", Value: "tile", Destination: &o.TileMode},
 			formatFlag(&o.Format),
+			o.mismatchOptions.flags(false)[0],
 		),
 		Action: oneImage("dense", func(c *cli.Context, path string) error {
 			return runDense(c.Context, c.App.Writer, o, path)
@@ -41,6 +43,9 @@ func denseCommand() *cli.Command {
 }
 
 func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) error {
+	if err := o.mismatchOptions.parse(); err != nil {
+		return err
+	}
 	langs, err := parseLangs(o.Langs)
 	if err != nil {
 		return err
@@ -61,20 +66,32 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 		return err
 	}
 	defer e.Close()
-	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs})
+	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs, OnMismatch: o.policy})
 	if err != nil {
 		return err
 	}
+	// The merged descriptions decide the exit code; a failed tile or
+	// global caption only leaves the merge (it is in the JSON).
+	var caps []labeled
+	for _, m := range res.Merged {
+		caps = append(caps, labeled{m.Language.Tag, m})
+	}
 	if o.Format != "text" {
-		return writeJSON(w, o.Format, struct {
+		if err := writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.DenseResult
-		}{path, res})
+		}{path, res}); err != nil {
+			return err
+		}
+		return checkCaptions(ctx, o.policy, "", caps)
 	}
 	for _, m := range res.Merged {
+		if m.Failed() {
+			continue
+		}
 		if _, err := fmt.Fprintf(w, "%s: %s\n", m.Language.Tag, m.Text); err != nil {
 			return err
 		}
 	}
-	return nil
+	return checkCaptions(ctx, o.policy, "", caps)
 }

@@ -206,26 +206,38 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 	}
 	defer e.Close()
 	res, err := e.Describe(ctx, &caption.Request{
-		Image:       img,
-		Languages:   langs,
-		Detail:      detail,
-		Strategy:    strategy,
-		Instruction: o.Prompt,
-		Question:    o.Question,
-		Raw:         o.Raw,
+		Image:         img,
+		Languages:     langs,
+		Detail:        detail,
+		Strategy:      strategy,
+		Instruction:   o.Prompt,
+		Question:      o.Question,
+		Raw:           o.Raw,
+		OnMismatch:    o.policy,
+		PivotLanguage: o.pivot,
 		Generation: caption.Generation{MaxTokens: o.MaxTokens,
 			Sampling: caption.Sampling{Temperature: float32(o.Temperature), TopP: float32(o.TopP), Seed: uint32(o.Seed)}},
 	})
 	if err != nil {
 		return err
 	}
+	var caps []labeled
+	for _, c := range res.Captions {
+		caps = append(caps, labeled{c.Language.Tag, c})
+	}
 	if o.Format != "text" {
-		return writeJSON(w, o.Format, struct {
+		if err := writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.Result
-		}{path, res})
+		}{path, res}); err != nil {
+			return err
+		}
+		return checkCaptions(ctx, o.policy, strategy, caps)
 	}
 	for _, c := range res.Captions {
+		if c.Failed() {
+			continue
+		}
 		text := strings.TrimSpace(c.Text)
 		if len(res.Captions) > 1 {
 			text = c.Language.Tag + ": " + text
@@ -234,5 +246,5 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 			return err
 		}
 	}
-	return nil
+	return checkCaptions(ctx, o.policy, strategy, caps)
 }

@@ -15,6 +15,7 @@ import (
 
 type regionsOptions struct {
 	modelOptions
+	mismatchOptions
 	Langs     string
 	Boxes     cli.StringSlice
 	BoxesFile string
@@ -38,6 +39,7 @@ func regionsCommand() *cli.Command {
 			&cli.IntFlag{Name: "words", Usage: "word budget per caption", Value: 10, Destination: &o.Words},
 			&cli.Float64Flag{Name: "margin", Usage: "context margin around each box, as a fraction of its size (negative = none)", Value: 0.15, Destination: &o.Margin},
 			formatFlag(&o.Format),
+			o.mismatchOptions.flags(false)[0],
 		),
 		Action: oneImage("regions", func(c *cli.Context, path string) error {
 			return runRegions(c.Context, c.App.Writer, o, path)
@@ -46,6 +48,9 @@ func regionsCommand() *cli.Command {
 }
 
 func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string) error {
+	if err := o.mismatchOptions.parse(); err != nil {
+		return err
+	}
 	langs, err := parseLangs(o.Langs)
 	if err != nil {
 		return err
@@ -96,24 +101,36 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 		return err
 	}
 	defer e.Close()
-	res, err := e.Regions(ctx, &caption.RegionsRequest{Image: img, Boxes: boxes, Words: o.Words, Margin: o.Margin, Languages: langs})
+	res, err := e.Regions(ctx, &caption.RegionsRequest{Image: img, Boxes: boxes, Words: o.Words, Margin: o.Margin, Languages: langs, OnMismatch: o.policy})
 	if err != nil {
 		return err
 	}
+	var caps []labeled
+	for _, r := range res.Regions {
+		for _, c := range r.Captions {
+			caps = append(caps, labeled{fmt.Sprintf("box %d %s", r.Index, c.Language.Tag), c})
+		}
+	}
 	if o.Format != "text" {
-		return writeJSON(w, o.Format, struct {
+		if err := writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.RegionsResult
-		}{path, res})
+		}{path, res}); err != nil {
+			return err
+		}
+		return checkCaptions(ctx, o.policy, "", caps)
 	}
 	for _, r := range res.Regions {
 		for _, c := range r.Captions {
+			if c.Failed() {
+				continue
+			}
 			if _, err := fmt.Fprintf(w, "%s\t%s\t%s\n", r.Box, c.Language.Tag, c.Text); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return checkCaptions(ctx, o.policy, "", caps)
 }
 
 // writeJSON writes v indented (--format json) or on one line (jsonl).

@@ -56,6 +56,7 @@ func TestConfigAppliesToDescribe(t *testing.T) {
 	os.WriteFile(file, []byte("mmproj: "+p.MMProj+"\nlang: fr\nmax-tokens: 3\nthreads: 1\n"), 0o644)
 	t.Setenv("CAPGEN_MODEL", p.Model)
 	t.Setenv("CAPGEN_LANG", "ja")
+	t.Setenv("CAPGEN_ON_MISMATCH", "keep") // random weights write no language
 
 	code, out, errOut := capture(t, "--config", file, "describe", "--format", "json", scene(t))
 	if code != exitOK {

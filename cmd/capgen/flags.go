@@ -13,20 +13,21 @@ import (
 // captionOptions are the flags of the commands that caption whole images
 // (describe, batch).
 type captionOptions struct {
+	mismatchOptions
 	Langs, Detail, Strategy, Prompt string
 	PromptFile                      string
 	MaxTokens                       int
 }
 
 func (o *captionOptions) flags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		langFlag(&o.Langs),
 		&cli.StringFlag{Name: "detail", Usage: "brief or detailed", Value: "brief", Destination: &o.Detail},
 		&cli.StringFlag{Name: "strategy", Usage: "direct, pivot or auto", Value: "direct", Destination: &o.Strategy},
 		&cli.StringFlag{Name: "prompt", Usage: "custom instruction (the language statement is kept)", Destination: &o.Prompt},
 		&cli.StringFlag{Name: "prompt-file", Usage: "read the custom instruction from this file", Destination: &o.PromptFile},
 		&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption (0 = by detail)", Destination: &o.MaxTokens},
-	}
+	}, o.mismatchOptions.flags(true)...)
 }
 
 // parse checks the flags; errors are usage errors naming the flag.
@@ -42,6 +43,9 @@ func (o *captionOptions) parse() ([]caption.Language, caption.Detail, caption.St
 	strategy, err := caption.ParseStrategy(o.Strategy)
 	if err != nil {
 		return nil, "", "", usageError{err}
+	}
+	if err := o.mismatchOptions.parse(); err != nil {
+		return nil, "", "", err
 	}
 	if o.MaxTokens < 0 || o.MaxTokens > caption.MaxGenerationTokens {
 		return nil, "", "", usagef("--max-tokens %d: use 0 (by detail) to %d", o.MaxTokens, caption.MaxGenerationTokens)

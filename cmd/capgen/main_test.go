@@ -48,7 +48,7 @@ func scene(t *testing.T) string {
 func TestDescribeJSON(t *testing.T) {
 	p := testmodels.Tiny(t, "tiny-llava")
 	code, out, errOut := capture(t, "describe", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1",
-		"--lang", "de,ja", "--max-tokens", "6", "--format", "json", scene(t))
+		"--on-mismatch", "keep", "--lang", "de,ja", "--max-tokens", "6", "--format", "json", scene(t))
 	if code != exitOK {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}

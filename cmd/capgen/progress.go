@@ -104,7 +104,7 @@ func (p *progress) event(ev batch.Event) {
 		msg = ev.Err.Error()
 	}
 	p.n++
-	failed := ev.Status == batch.StatusFailed
+	failed := ev.Status == batch.StatusFailed || ev.Status == batch.StatusPartial
 	switch p.kind {
 	case "json":
 		b, _ := json.Marshal(struct {
