@@ -162,8 +162,8 @@ type Event struct {
 // language check (Partial), failed.
 type Summary struct {
 	Images, Captioned, Reused, Skipped, Partial, Failed int
-	Tokens                                     int // generated
-	Elapsed                                    time.Duration
+	Tokens                                              int // generated
+	Elapsed                                             time.Duration
 }
 
 // item is one image on its way through the pipeline.
