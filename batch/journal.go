@@ -142,10 +142,23 @@ type earlier struct {
 	byContent map[string]*Record // content key -> latest successful record
 }
 
-// readEarlier reads a journal's successful records of this kind (failed
-// and partial images are tried again) and how many incomplete lines an interrupted
+// covers reports whether the record has captions in every language of
+// langs: a journal written for --lang de does not make an image done for
+// --lang de,sw.
+func (rec *Record) covers(langs []string) bool {
+	caps := rec.main()
+	for _, l := range langs {
+		if !slices.ContainsFunc(caps, func(c caption.Caption) bool { return c.Language.Tag == l }) {
+			return false
+		}
+	}
+	return true
+}
+
+// readEarlier reads a journal's successful records of this kind in the
+// languages langs (failed and partial images are tried again) and how many incomplete lines an interrupted
 // run left. A journal that does not exist yet is empty.
-func readEarlier(path string, kind Kind) (*earlier, int, error) {
+func readEarlier(path string, kind Kind, langs []string) (*earlier, int, error) {
 	e := &earlier{byPath: map[string]string{}, byContent: map[string]*Record{}}
 	incomplete, err := sidecar.ScanJournal(path, func(key string, raw json.RawMessage) {
 		var r Record
@@ -155,7 +168,7 @@ func readEarlier(path string, kind Kind) (*earlier, int, error) {
 		if r.Kind == "" {
 			r.Kind = Describe
 		}
-		if r.Kind != kind {
+		if r.Kind != kind || !r.covers(langs) {
 			return
 		}
 		e.byPath[r.File] = key

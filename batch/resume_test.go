@@ -111,3 +111,20 @@ func TestJournalWriter(t *testing.T) {
 	assert.ErrorIs(t, err, batch.ErrInput)
 	assert.ErrorIs(t, batch.Check(paths, &batch.Options{}), batch.ErrInput)
 }
+
+// A journal written for some languages does not make an image done for
+// others: --lang de, then de,sw redoes the image, then sw alone is done.
+func TestResumeCoversTheRequestedLanguages(t *testing.T) {
+	e := toyEngine(t)
+	_, paths := scenes(t, 1)
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	for _, step := range []struct {
+		langs              string
+		captioned, skipped int
+	}{{"de", 1, 0}, {"de,sw", 1, 0}, {"sw", 0, 1}, {"de", 0, 1}} {
+		sum, err := batch.Run(context.Background(), e, paths, &batch.Options{Request: request(t, step.langs), Journal: journal})
+		require.NoError(t, err)
+		assert.Equal(t, step.captioned, sum.Captioned, "--lang %s", step.langs)
+		assert.Equal(t, step.skipped, sum.Skipped, "--lang %s", step.langs)
+	}
+}

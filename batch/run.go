@@ -197,7 +197,7 @@ func Run(ctx context.Context, e *caption.Engine, paths []string, opt *Options) (
 	if o.Existing == Skip && o.JournalTo == nil {
 		var incomplete int
 		var err error
-		if prev, incomplete, err = readEarlier(o.Journal, o.Kind); err != nil {
+		if prev, incomplete, err = readEarlier(o.Journal, o.Kind, o.languages()); err != nil {
 			return Summary{}, err
 		}
 		if incomplete > 0 {
@@ -528,6 +528,25 @@ func (r *run) record(oc outcome) error {
 func (r *run) event(file string, st Status, took time.Duration, err error) {
 	r.o.OnEvent(Event{Kind: EventImage, File: file, Status: st, Took: took, Err: err,
 		Done: r.sum.Captioned + r.sum.Reused + r.sum.Skipped + r.sum.Partial + r.sum.Failed, Total: r.total})
+}
+
+// languages are the tags of the languages the run asks for.
+func (o *Options) languages() []string {
+	langs := o.Request.Languages
+	switch o.Kind {
+	case Regions:
+		langs = o.Regions.Languages
+	case Dense:
+		langs = o.Dense.Languages
+	}
+	if len(langs) == 0 {
+		return []string{"en"}
+	}
+	tags := make([]string, len(langs))
+	for i, l := range langs {
+		tags[i] = l.Tag
+	}
+	return tags
 }
 
 // partialError says which languages of a partial record failed.

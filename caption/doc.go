@@ -111,10 +111,23 @@
 // requested language: first by script (Unicode letter counts; ja needs
 // kana, zh is Han without kana, Simplified and Traditional are told apart),
 // then, where several languages share the script, by a statistical
-// identifier restricted to the requested language and its usual drift
-// targets. Answers of up to three words are only checked by script. See
-// detect.go for the measurements behind the design and the lingua build
-// tag.
+// identifier (lingua-go) over the requested language, its drift targets
+// and the script's big languages. Answers of up to three words are only
+// checked by script. See detect.go and docs/languages.md for the
+// measurements behind the design, and -tags nolingua for a build without
+// the identifier.
+//
+// # Mismatches
+//
+// Every Caption has a Status and its Attempts. A wrong-language answer is
+// handled by the request's OnMismatch policy: MismatchRetry (the default)
+// asks again with the strict prompt, then, with the Auto strategy, through
+// the pivot language, and marks the caption StatusFailed (no text) when no
+// answer passes; MismatchWarn retries the same way but keeps the last
+// answer as StatusMismatch; MismatchKeep keeps the first; MismatchFail fails
+// at once. A translated caption carries its pivot-language source
+// (Caption.Pivot), and translations are checked and retried like any
+// caption: an English text is never returned as an Italian one.
 //
 // # Clean-up
 //

@@ -140,6 +140,9 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return err
 	}
 	defer e.Close()
+	if progress != "json" {
+		o.warnUnclaimed(ctx, langs)
+	}
 	prog := newProgress(errw, progress, len(paths))
 	bo.OnEvent = func(ev batch.Event) {
 		switch ev.Kind {

@@ -66,6 +66,7 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 		return err
 	}
 	defer e.Close()
+	o.warnUnclaimed(ctx, langs)
 	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs, OnMismatch: o.policy})
 	if err != nil {
 		return err

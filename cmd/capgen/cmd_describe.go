@@ -28,6 +28,7 @@ type modelOptions struct {
 	Verbose       bool
 	MaxPixels     float64 // megapixels
 	MaxFileSize   int     // MiB
+	name          string  // --model as given (a registry name, toy or a file)
 }
 
 func (o *modelOptions) flags() []cli.Flag {
@@ -82,6 +83,9 @@ func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *c
 // resolve turns a registry name into its pulled files and checks the
 // flags that every model-running command shares.
 func (o *modelOptions) resolve(ctx context.Context) error {
+	if o.name == "" {
+		o.name = o.Model
+	}
 	if o.Model == toy.ModelName {
 		if o.MMProj != "" {
 			return usagef("--model toy brings its own projector; drop --mmproj")
@@ -205,6 +209,7 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 		return err
 	}
 	defer e.Close()
+	o.warnUnclaimed(ctx, langs)
 	res, err := e.Describe(ctx, &caption.Request{
 		Image:         img,
 		Languages:     langs,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/gguf"
 	"github.com/capgen/capgen/models"
 	"github.com/capgen/capgen/toy"
@@ -33,12 +34,14 @@ func modelsCommand() *cli.Command {
 					}
 					return runModelsPull(c.Context, c.App.ErrWriter, c.Args().First(), c.String("base-url"))
 				}},
-			{Name: "info", Usage: "GGUF metadata of a file or a pulled pair", ArgsUsage: "FILE|NAME", Action: func(c *cli.Context) error {
-				if c.NArg() != 1 {
-					return usagef("models info takes one file or name")
-				}
-				return runModelsInfo(c.App.Writer, c.Args().First())
-			}},
+			{Name: "info", Usage: "GGUF metadata of a file or a pulled pair, and the languages it claims", ArgsUsage: "FILE|NAME",
+				Flags: []cli.Flag{&cli.StringFlag{Name: "lang", Usage: "say whether the model card claims these languages (comma-separated)"}},
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return usagef("models info takes one file or name")
+					}
+					return runModelsInfo(c.App.Writer, c.Args().First(), c.String("lang"))
+				}},
 			{Name: "rm", Usage: "delete a pulled pair from the cache", ArgsUsage: "NAME", Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
 					return usagef("models rm takes one name")
@@ -60,11 +63,16 @@ func runModelsList(w io.Writer) error {
 		if e.Model.Size > 0 && e.MMProj.Size > 0 {
 			size = fmt.Sprintf("%.2f GB", float64(e.Model.Size+e.MMProj.Size)/1e9)
 		}
-		if _, err := fmt.Fprintf(w, "%-15s %-38s %-9s %-24s %s\n", e.Name, e.Title, size, e.License, state); err != nil {
+		langs := "multilingual"
+		if e.EnglishOnly() {
+			langs = "English only"
+		}
+		if _, err := fmt.Fprintf(w, "%-15s %-38s %-9s %-13s %-24s %s\n", e.Name, e.Title, size, langs, e.License, state); err != nil {
 			return err
 		}
 	}
-	return nil
+	_, err := fmt.Fprintln(w, "capgen models info --lang de,sw NAME says whether a pair's model card claims a language")
+	return err
 }
 
 func runModelsPull(ctx context.Context, errw io.Writer, name, base string) error {
@@ -93,7 +101,27 @@ func runModelsPull(ctx context.Context, errw io.Writer, name, base string) error
 	return nil
 }
 
-func runModelsInfo(w io.Writer, arg string) error {
+func runModelsInfo(w io.Writer, arg, langList string) error {
+	var langs []caption.Language
+	if langList != "" {
+		var err error
+		if langs, err = parseLangs(langList); err != nil {
+			return err
+		}
+	}
+	// The claims come from the registry (pulled or not), the toy, or the
+	// file's general.languages.
+	if _, err := models.Lookup(arg); err == nil || arg == toy.ModelName {
+		m := claimsOf(arg, "")
+		fmt.Fprintf(w, "%s claims: %s\n", arg, m.describe())
+		for _, l := range langs {
+			fmt.Fprintf(w, "  %s\n", m.claimLine(l))
+		}
+		if _, _, ok := models.Resolve(arg, ""); !ok && arg != toy.ModelName {
+			_, err := fmt.Fprintf(w, "not pulled yet (capgen models pull %s; models info then shows its files' metadata too)\n", arg)
+			return err
+		}
+	}
 	paths := []string{arg}
 	if m, mm, ok := models.Resolve(arg, ""); ok {
 		paths = []string{m, mm}
@@ -114,6 +142,13 @@ func runModelsInfo(w io.Writer, arg string) error {
 			return usageError{err}
 		}
 		fmt.Fprintf(w, "%s\n  architecture: %s\n", p, f.Architecture())
+		if _, err := models.Lookup(arg); err != nil && arg != toy.ModelName && p == paths[0] {
+			m := claimsOf(arg, p)
+			fmt.Fprintf(w, "  languages (general.languages): %s\n", m.describe())
+			for _, l := range langs {
+				fmt.Fprintf(w, "    %s\n", m.claimLine(l))
+			}
+		}
 		for _, k := range []string{"general.name", "general.file_type", "clip.projector_type", "clip.vision.projector_type", "clip.vision.image_size", "clip.vision.patch_size"} {
 			if kv, ok := f.Get(k); ok {
 				fmt.Fprintf(w, "  %s: %v\n", k, kv.Value)

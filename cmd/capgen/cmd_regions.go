@@ -101,6 +101,7 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 		return err
 	}
 	defer e.Close()
+	o.warnUnclaimed(ctx, langs)
 	res, err := e.Regions(ctx, &caption.RegionsRequest{Image: img, Boxes: boxes, Words: o.Words, Margin: o.Margin, Languages: langs, OnMismatch: o.policy})
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func TestDescribeMismatchExitCode(t *testing.T) {
 	code, out, errOut = capture(t, "describe", "--model", "toy", "--threads", "1", "--lang", "de,it", "--on-mismatch", "keep", scene(t))
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, out, "it: ")
-	assert.NotContains(t, errOut, "warning")
+	assert.NotContains(t, errOut, "reads as")
 	code, _, errOut = capture(t, "describe", "--model", "toy", "--threads", "1", "--lang", "it", "--on-mismatch", "warn", scene(t))
 	assert.Equal(t, exitOK, code, errOut)
 	assert.Contains(t, errOut, "warning: the it caption reads as")
@@ -112,4 +112,33 @@ func TestBatchMismatchNotWritten(t *testing.T) {
 		assert.Contains(t, errOut, `"captioned":0,"partial":1,"failed":0,"skipped":0`)
 		assert.Len(t, journalLines(t, journal), 2)
 	}
+}
+
+// The languages a model claims: describe warns once about a language
+// outside them, models list marks English-only pairs, and models info
+// answers for a language.
+func TestModelLanguageClaims(t *testing.T) {
+	_, _, errOut := capture(t, "describe", "--model", "toy", "--threads", "1", "--lang", "de,it,ko", "--on-mismatch", "keep", scene(t))
+	assert.Equal(t, 1, strings.Count(errOut, "warning: toy claims"), errOut)
+	assert.Contains(t, errOut, "it, ko are not among them")
+	_, _, errOut = capture(t, "describe", "--model", "toy", "--threads", "1", "--lang", "de,sw", scene(t))
+	assert.NotContains(t, errOut, "claims")
+
+	code, out, _ := capture(t, "models", "list")
+	require.Equal(t, exitOK, code)
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.HasPrefix(line, "smolvlm"):
+			assert.Contains(t, line, "English only")
+		case strings.HasPrefix(line, "qwen"), strings.HasPrefix(line, "gemma"):
+			assert.Contains(t, line, "multilingual")
+		}
+	}
+	code, out, _ = capture(t, "models", "info", "--lang", "de,sw", "smolvlm-256m")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "de (German): not claimed (the card claims English only)")
+	code, out, _ = capture(t, "models", "info", "--lang", "de,sw", "qwen2.5-vl-3b")
+	require.Equal(t, exitOK, code)
+	assert.Contains(t, out, "de (German): named by the model card")
+	assert.Contains(t, out, "sw (Swahili): not named, but the card claims more languages")
 }
