@@ -142,7 +142,7 @@ func TestMismatchRegionsAndDense(t *testing.T) {
 	assert.Equal(t, caption.StatusFailed, reg.Regions[0].Captions[1].Status, "%+v", reg.Regions[0].Captions[1].Attempts)
 	assert.Equal(t, 1, reg.Failed())
 
-	d, err := e.Dense(context.Background(), &caption.DenseRequest{Image: img, Languages: langs(t, "it"), OnMismatch: caption.MismatchFail})
+	d, err := e.Dense(context.Background(), &caption.DenseRequest{Image: img, Languages: langs(t, "ko"), OnMismatch: caption.MismatchFail})
 	require.NoError(t, err)
 	assert.Equal(t, caption.StatusFailed, d.Merged[0].Status)
 	assert.Positive(t, d.Failed())

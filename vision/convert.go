@@ -20,10 +20,22 @@ type rowFunc func(y int, out []byte)
 // (luma 16-235), which lossy WebP (VP8) stores but image.YCbCr cannot
 // express: read as JPEG's full range, blacks come out grey and reds pink.
 func toRGB(m image.Image, orient int, bg [3]uint16, videoRange bool) RGB {
+	return toRGBReduced(m, orient, bg, videoRange, 1)
+}
+
+// toRGBReduced is toRGB that also shrinks the image by the whole factor
+// f, averaging f x f blocks of source pixels (the last row and column of
+// blocks may be narrower) as rows are converted: the full-size RGB is
+// never made, so memory is the decoder's output plus the small result.
+func toRGBReduced(m image.Image, orient int, bg [3]uint16, videoRange bool, f int) RGB {
 	b := m.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if orient < 1 || orient > 8 {
 		orient = 1
+	}
+	row := rowReader(m, bg, videoRange)
+	if f > 1 && w > 0 && h > 0 {
+		row, w, h = reduceRows(row, w, h, f)
 	}
 	dw, dh := w, h
 	if orient >= 5 {
@@ -33,7 +45,6 @@ func toRGB(m image.Image, orient int, bg [3]uint16, videoRange bool) RGB {
 	if w == 0 || h == 0 {
 		return RGB{Pix: dst, Width: dw, Height: dh}
 	}
-	row := rowReader(m, bg, videoRange)
 	stride := 3 * w
 	parallel(h, func(lo, hi int) {
 		switch orient {
@@ -61,6 +72,62 @@ func toRGB(m image.Image, orient int, bg [3]uint16, videoRange bool) RGB {
 		}
 	})
 	return RGB{Pix: dst, Width: dw, Height: dh}
+}
+
+// reduceRows wraps a row reader of a w x h image into one of the
+// ceil(w/f) x ceil(h/f) image whose pixels are the rounded means of f x f
+// blocks. Each call reads its f source rows into scratch memory from a
+// pool, so concurrent bands do not share buffers.
+func reduceRows(row rowFunc, w, h, f int) (rowFunc, int, int) {
+	rw, rh := (w+f-1)/f, (h+f-1)/f
+	type scratch struct {
+		src  []byte
+		sums []uint32
+	}
+	pool := sync.Pool{New: func() any { return &scratch{src: make([]byte, 3*w), sums: make([]uint32, 3*rw)} }}
+	lastW := w - f*(rw-1) // width of the last column of blocks
+	return func(y int, out []byte) {
+		sc := pool.Get().(*scratch)
+		defer pool.Put(sc)
+		clear(sc.sums)
+		y0, y1 := y*f, min((y+1)*f, h)
+		for sy := y0; sy < y1; sy++ {
+			row(sy, sc.src)
+			j := 0
+			for bx := range rw {
+				end := 3 * min((bx+1)*f, w)
+				var r, g, b uint32
+				for ; j < end; j += 3 {
+					r += uint32(sc.src[j])
+					g += uint32(sc.src[j+1])
+					b += uint32(sc.src[j+2])
+				}
+				sc.sums[3*bx] += r
+				sc.sums[3*bx+1] += g
+				sc.sums[3*bx+2] += b
+			}
+		}
+		rows := uint32(y1 - y0)
+		for x := range rw {
+			n := rows * uint32(f)
+			if x == rw-1 {
+				n = rows * uint32(lastW)
+			}
+			for c := range 3 {
+				out[3*x+c] = uint8((sc.sums[3*x+c] + n/2) / n)
+			}
+		}
+	}, rw, rh
+}
+
+// reduceFactor is the largest whole factor that keeps the longer side of
+// a w x h image at least target pixels; 1 when target is 0 or not
+// smaller than half the side.
+func reduceFactor(w, h, target int) int {
+	if target <= 0 {
+		return 1
+	}
+	return max(1, max(w, h)/target)
 }
 
 // reversePixels writes src into dst with the pixel order mirrored.

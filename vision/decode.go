@@ -248,15 +248,23 @@ func decodeAt(op string, r io.ReaderAt, size int64, s settings, name string) (*I
 	if info.Format == "gif" {
 		rgb = gifCanvas(m, cfg.Width, cfg.Height, s.bg)
 	} else {
-		rgb = toRGB(m, orient, s.bg, info.Format == "webp")
+		f := reduceFactor(cfg.Width, cfg.Height, s.reduceTo)
+		rgb = toRGBReduced(m, orient, s.bg, info.Format == "webp", f)
+	}
+	// The upright full size, which boxes are given in.
+	ow, oh := cfg.Width, cfg.Height
+	if info.Format == "gif" {
+		ow, oh = rgb.Width, rgb.Height
+	} else if orient >= 5 {
+		ow, oh = oh, ow
 	}
 	return &Image{
 		Format:      info.Format,
 		Source:      name,
 		Orientation: info.Orientation,
-		OrigWidth:   rgb.Width,
-		OrigHeight:  rgb.Height,
-		Region:      Box{0, 0, float64(rgb.Width), float64(rgb.Height)},
+		OrigWidth:   ow,
+		OrigHeight:  oh,
+		Region:      Box{0, 0, float64(ow), float64(oh)},
 		rgb:         rgb,
 	}, nil
 }

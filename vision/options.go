@@ -32,6 +32,14 @@ type Options struct {
 	// Name names the input in errors and in Image.Source when decoding
 	// from a reader or bytes; Load uses the path.
 	Name string
+	// ReduceTo lets decoding shrink the image by a whole factor while it
+	// converts the decoder's output, as long as the longer side stays at
+	// least ReduceTo pixels (0: full size). The full-size RGB is never
+	// made, which is what lets a 150-megapixel photo be captioned in the
+	// memory of a much smaller one. Boxes stay in original pixels
+	// (Image.OrigWidth, OrigHeight and Region keep the full size). GIF
+	// frames are not reduced.
+	ReduceTo int
 }
 
 type settings struct {
@@ -40,6 +48,7 @@ type settings struct {
 	bg           [3]uint16
 	orient       bool
 	name         string
+	reduceTo     int
 }
 
 func (o *Options) settings() settings {
@@ -68,5 +77,6 @@ func (o *Options) settings() settings {
 	}
 	s.orient = !o.NoAutoOrient
 	s.name = o.Name
+	s.reduceTo = max(0, o.ReduceTo)
 	return s
 }

@@ -85,7 +85,14 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 	if err := o.checkDecode(); err != nil {
 		return err
 	}
-	bo.Decode = o.decodeOptions()
+	sides := reduceDescribe
+	switch bo.Kind {
+	case batch.Regions:
+		sides = reduceRegions
+	case batch.Dense:
+		sides = reduceDense(bo.Dense.Rows, bo.Dense.Cols, bo.Dense.SecondLevel)
+	}
+	bo.Decode = o.decodeOptions(sides)
 	if o.Out == "-" {
 		// Records to stdout: nothing to resume from.
 		bo.Journal, bo.JournalTo = "", w

@@ -61,7 +61,7 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	if err := checkFormat(o.Format); err != nil {
 		return err
 	}
-	img, e, err := o.open(ctx, path)
+	img, e, err := o.open(ctx, path, reduceDense(rows, cols, o.SecondLevel))
 	if err != nil {
 		return err
 	}

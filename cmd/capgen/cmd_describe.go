@@ -47,9 +47,29 @@ func (o *modelOptions) flags() []cli.Flag {
 	}
 }
 
-// decodeOptions are the image limits of the flags.
-func (o *modelOptions) decodeOptions() *vision.Options {
-	return &vision.Options{MaxPixels: int64(o.MaxPixels * 1e6), MaxFileBytes: int64(o.MaxFileSize) << 20}
+// decodeOptions are the image limits of the flags, and the size an image
+// may be reduced to while it is decoded: sides times --max-side on its
+// longer side (describe needs one model input; dense tiles and region
+// crops need more of the original).
+func (o *modelOptions) decodeOptions(sides int) *vision.Options {
+	return &vision.Options{MaxPixels: int64(o.MaxPixels * 1e6), MaxFileBytes: int64(o.MaxFileSize) << 20,
+		ReduceTo: sides * max(o.MaxSide, 0)}
+}
+
+// Decode-time reduction per command, in multiples of --max-side: region
+// crops keep the detail of a box a quarter of the image's side.
+const (
+	reduceDescribe = 1
+	reduceRegions  = 4
+)
+
+// reduceDense is what a dense grid needs: each tile at full model size.
+func reduceDense(rows, cols int, secondLevel bool) int {
+	n := max(rows, cols, 1)
+	if secondLevel {
+		n *= 2
+	}
+	return n
 }
 
 // checkDecode checks the image limits' flags.
@@ -65,11 +85,11 @@ func (o *modelOptions) checkDecode() error {
 
 // open decodes the image first (a bad file fails before the model loads),
 // then loads the engine.
-func (o *modelOptions) open(ctx context.Context, path string) (*vision.Image, *caption.Engine, error) {
+func (o *modelOptions) open(ctx context.Context, path string, sides int) (*vision.Image, *caption.Engine, error) {
 	if err := o.checkDecode(); err != nil {
 		return nil, nil, err
 	}
-	img, err := vision.Load(path, o.decodeOptions())
+	img, err := vision.Load(path, o.decodeOptions(sides))
 	if err != nil {
 		return nil, nil, usageError{err}
 	}
@@ -204,7 +224,7 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 	if err := checkFormat(o.Format); err != nil {
 		return err
 	}
-	img, e, err := o.open(ctx, path)
+	img, e, err := o.open(ctx, path, reduceDescribe)
 	if err != nil {
 		return err
 	}

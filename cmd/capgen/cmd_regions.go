@@ -87,7 +87,7 @@ func runRegions(ctx context.Context, w io.Writer, o regionsOptions, path string)
 	if err := o.checkDecode(); err != nil {
 		return err
 	}
-	img, err := vision.Load(path, o.decodeOptions())
+	img, err := vision.Load(path, o.decodeOptions(reduceRegions))
 	if err != nil {
 		return usageError{err}
 	}
