@@ -158,7 +158,11 @@ func (e *Engine) Stream(ctx context.Context, in <-chan Task, done func(t Task, r
 		if t == nil {
 			return &entry{w: nilWork{}, done: func(res any, err error) { done(t, res, err) }}
 		}
-		return &entry{w: t.work(), done: func(res any, err error) { done(t, res, err) }}
+		en := &entry{w: t.work(), done: func(res any, err error) { done(t, res, err) }}
+		if ct, ok := t.(*contextTask); ok {
+			en.ctx = ct.ctx
+		}
+		return en
 	})
 	took, err := e.stream(ctx, take, func() bool { return len(in) > 0 })
 	if err == nil {
@@ -199,10 +203,39 @@ func asResult[T any](res any) T {
 	return r
 }
 
-// An entry is one request of a stream and where its answer goes.
+// An entry is one request of a stream and where its answer goes; ctx,
+// when set, cancels this request alone.
 type entry struct {
 	w    work
 	done func(any, error)
+	ctx  context.Context
+}
+
+// WithContext makes a Task that ends early when ctx is done: a request of
+// a client that went away. Its sequences are freed at the next decode
+// step (generation stops as its next piece of text arrives), its queued
+// work is dropped, and Stream's done gets ctx's error for it. The other
+// requests of the stream go on.
+func WithContext(ctx context.Context, t Task) Task { return &contextTask{ctx: ctx, t: t} }
+
+// Unwrap returns the task that WithContext wrapped, or t itself.
+func Unwrap(t Task) Task {
+	if ct, ok := t.(*contextTask); ok {
+		return ct.t
+	}
+	return t
+}
+
+type contextTask struct {
+	ctx context.Context
+	t   Task
+}
+
+func (c *contextTask) work() work {
+	if c.t == nil {
+		return nilWork{}
+	}
+	return c.t.work()
 }
 
 // stream runs the entries that take gives through continuous batches
@@ -226,7 +259,7 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*entry, bool)
 	begin := func(t *entry) []*unit {
 		f := &flight{t: t, t0: time.Now(), n: arrivals}
 		arrivals++
-		j := &job{}
+		j := &job{ctx: t.ctx}
 		j.onFail = func(err error) {
 			delete(held, j)
 			t.done(nil, err)
@@ -251,6 +284,10 @@ func (e *Engine) stream(ctx context.Context, take func(wait bool) (*entry, bool)
 				if !wait {
 					return nil, more
 				}
+				continue
+			}
+			if t.ctx != nil && t.ctx.Err() != nil {
+				t.done(nil, t.ctx.Err())
 				continue
 			}
 			if err := t.w.plan(e); err != nil {

@@ -66,7 +66,32 @@ type group struct {
 // are dropped and its later steps never run; the others go on.
 type job struct {
 	err    error
-	onFail func(error) // called once, on the first failure
+	onFail func(error)     // called once, on the first failure
+	ctx    context.Context // the request's own (WithContext); nil: none
+}
+
+// gone reports a failed job, failing it first when its request's context
+// is done.
+func (j *job) gone() bool {
+	if j.err == nil && j.ctx != nil && j.ctx.Err() != nil {
+		j.fail(j.ctx.Err())
+	}
+	return j.err != nil
+}
+
+// onText is b's OnText for llama, which also stops the branch once its
+// job is gone (a cancelled request, or another branch's failure).
+func (b *branch) llamaOnText() func(string) bool {
+	j := b.group.job
+	if j.ctx == nil {
+		return b.onText
+	}
+	return func(p string) bool {
+		if j.gone() {
+			return false
+		}
+		return b.onText == nil || b.onText(p)
+	}
 }
 
 // fail records the job's first failure.
@@ -281,7 +306,7 @@ func (s *scheduler) start(u *unit) ([]llama.GenerateRequest, error) {
 			return nil, err
 		}
 		s.seqs[seq] = seqOf{b, a}
-		reqs = append(reqs, llama.GenerateRequest{Seq: seq, MaxTokens: b.maxTokens, Stop: b.stop, Sampling: b.sampling, OnText: b.onText})
+		reqs = append(reqs, llama.GenerateRequest{Seq: seq, MaxTokens: b.maxTokens, Stop: b.stop, Sampling: b.sampling, OnText: b.llamaOnText()})
 	}
 	return reqs, nil
 }
@@ -292,8 +317,8 @@ func (s *scheduler) start(u *unit) ([]llama.GenerateRequest, error) {
 func (s *scheduler) fill() ([]llama.GenerateRequest, error) {
 	var reqs []llama.GenerateRequest
 	for {
-		for len(s.queue) > 0 && s.queue[0].job().err != nil {
-			s.queue = s.queue[1:] // the rest of a failed job
+		for len(s.queue) > 0 && s.queue[0].job().gone() {
+			s.queue = s.queue[1:] // the rest of a failed or cancelled job
 		}
 		if len(s.queue) == 0 {
 			if !s.more {

@@ -82,3 +82,52 @@ func TestStreamRunsEveryMode(t *testing.T) {
 		t.Errorf("dense global caption %q, want %q", dr.Global[0].Text, want)
 	}
 }
+
+// A request whose context ends mid-generation (a client that went away)
+// stops at once with the context's error and frees its sequences; the
+// request beside it in the same batch finishes with its full caption.
+func TestStreamCancelOneRequest(t *testing.T) {
+	e := toyEngine(t, nil)
+	img := renderToy(toyScene(), 640, 480, 21)
+	langs := []caption.Language{caption.MustLookupLanguage("de"), caption.MustLookupLanguage("fr")}
+	ctx, cancel := context.WithCancel(context.Background())
+	pieces := 0
+	gone := &caption.Request{Image: img, Languages: langs, OnText: func(caption.Language, string) {
+		if pieces++; pieces == 2 {
+			cancel()
+		}
+	}}
+	stays := &caption.Request{Image: img, Languages: langs}
+	in := make(chan caption.Task, 2)
+	in <- caption.WithContext(ctx, gone)
+	in <- stays
+	close(in)
+	var goneErr error
+	var staysRes *caption.Result
+	_, err := e.Stream(context.Background(), in, func(task caption.Task, res any, err error) {
+		switch caption.Unwrap(task) {
+		case gone:
+			goneErr = err
+		case stays:
+			if err != nil {
+				t.Errorf("the other request failed: %v", err)
+			}
+			staysRes, _ = res.(*caption.Result)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if goneErr != context.Canceled {
+		t.Errorf("cancelled request: err %v, want context.Canceled", goneErr)
+	}
+	// At most one more piece per branch after the cancel: the branch stops
+	// at its next piece.
+	if pieces > 2+len(langs) {
+		t.Errorf("%d pieces streamed; generation went on after the cancel", pieces)
+	}
+	want, _ := scene.Caption(toyScene(), "de")
+	if staysRes == nil || staysRes.Captions[0].Text != want {
+		t.Errorf("the other request: %+v, want %q", staysRes, want)
+	}
+}
