@@ -209,6 +209,10 @@ func (e *Engine) Close() error {
 // Model returns the engine's model.
 func (e *Engine) Model() *llama.Model { return e.model }
 
+// ModelID is the name results carry (Options.ModelID, or the model file's
+// name).
+func (e *Engine) ModelID() string { return e.opt.ModelID }
+
 // MaxSequences is how many sequences one context decodes together.
 func (e *Engine) MaxSequences() int { return e.opt.MaxSequences }
 

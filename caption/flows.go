@@ -70,7 +70,7 @@ func (e *Engine) branchOf(o *output, strict bool) (*branch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, onText: o.onText, prompt: e.estimate(suffix)}, nil
+	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, stop: o.gen.Stop, onText: o.onText, prompt: e.estimate(suffix)}, nil
 }
 
 // ask turns one attempt for each output into units of work, one per image
@@ -181,7 +181,7 @@ func (e *Engine) pivotFlow(j *job, outs []*output, pv *output, retry bool, next 
 					}
 					return e.tmpl.Render(lang, ModeTranslate, vars)
 				},
-				gen:    Generation{MaxTokens: max(o.gen.MaxTokens, 2*pv.cap.Tokens+16), Sampling: o.gen.Sampling},
+				gen:    Generation{MaxTokens: max(o.gen.MaxTokens, 2*pv.cap.Tokens+16), Sampling: o.gen.Sampling, Stop: o.gen.Stop},
 				raw:    o.raw,
 				onText: o.onText,
 			}

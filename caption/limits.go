@@ -27,6 +27,14 @@ func checkGeneration(g Generation) error {
 	if g.MaxTokens < 0 || g.MaxTokens > MaxGenerationTokens {
 		return &BadRequestError{Field: "max tokens", Msg: fmt.Sprintf("%d outside 0..%d", g.MaxTokens, MaxGenerationTokens)}
 	}
+	if len(g.Stop) > 8 {
+		return &BadRequestError{Field: "stop", Msg: fmt.Sprintf("%d stop strings; the limit is 8", len(g.Stop))}
+	}
+	for _, s := range g.Stop {
+		if s == "" || len(s) > 256 {
+			return &BadRequestError{Field: "stop", Msg: fmt.Sprintf("stop string of %d bytes; use 1 to 256", len(s))}
+		}
+	}
 	return nil
 }
 

@@ -123,6 +123,9 @@ type Generation struct {
 	MaxTokens int
 	// Sampling; the zero value is greedy.
 	Sampling Sampling
+	// Stop ends a caption where one of these strings appears (the string
+	// itself is cut); at most 8, each at most 256 bytes.
+	Stop []string
 }
 
 // Caption is one output text with how it was obtained.

@@ -58,6 +58,7 @@ func newApp() *cli.App {
 			withConfig(regionsCommand()),
 			withConfig(denseCommand()),
 			withConfig(batchCommand()),
+			withConfig(serveCommand()),
 			withConfig(benchCommand()),
 			modelsCommand(),
 			configCommand(),
