@@ -295,6 +295,7 @@ func (s *Server) routes() {
 	s.nativeRoutes(m)
 	s.openAIRoutes(m)
 	s.ollamaRoutes(m)
+	s.webRoutes(m)
 	s.mux = m
 }
 
