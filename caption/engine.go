@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/capgen/capgen/llama"
 )
@@ -60,12 +61,16 @@ type Options struct {
 	Detector *Detector
 	// ModelID names the model in results; "" means the model file name.
 	ModelID string
+	// Observe, if set, gets every image encode and decode step of the
+	// engine's contexts, timed (llama.ContextOptions.Observe).
+	Observe func(Measure)
 }
 
 // Engine captions images with one loaded model pair. An Engine is safe for
 // concurrent use by several goroutines: each call takes one of its pooled
 // llama contexts (Options.Contexts) and waits while all are busy.
 type Engine struct {
+	busy     atomic.Int64 // sequences in use over all contexts
 	model    *llama.Model
 	proj     *llama.Projector
 	owned    bool // model and projector were loaded by Load and are closed by Close
@@ -133,6 +138,7 @@ func New(model *llama.Model, proj *llama.Projector, opt *Options) (*Engine, erro
 			KVCache:      o.KVCache,
 			Projector:    proj,
 			Cache:        o.Cache,
+			Observe:      o.Observe,
 		})
 		if err != nil {
 			e.Close()
@@ -215,6 +221,10 @@ func (e *Engine) ModelID() string { return e.opt.ModelID }
 
 // MaxSequences is how many sequences one context decodes together.
 func (e *Engine) MaxSequences() int { return e.opt.MaxSequences }
+
+// BusySequences is how many sequences the engine's contexts hold now
+// (shared image prefixes and outputs).
+func (e *Engine) BusySequences() int { return int(e.busy.Load()) }
 
 // Projector returns the engine's projector (nil for text-only engines).
 func (e *Engine) Projector() *llama.Projector { return e.proj }

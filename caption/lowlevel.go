@@ -33,3 +33,12 @@ const (
 	StopContext = llama.StopContext // the KV cache is full
 	StopCaller  = llama.StopCaller  // the caller's OnText stopped it
 )
+
+// Measure is one timed image encode or decode step (Options.Observe).
+type Measure = llama.Measure
+
+// What a Measure timed.
+const (
+	MeasureImageEncode = llama.MeasureImageEncode
+	MeasureStep        = llama.MeasureStep
+)

@@ -189,6 +189,9 @@ func (e *Engine) run(ctx context.Context, src feed, st *stats) error {
 	for i := s.maxSeq - 1; i >= 0; i-- {
 		s.free = append(s.free, i)
 	}
+	// Sequences still held when the round ends (a failed decode) are
+	// cleared with the context: they are no longer busy.
+	defer func() { e.busy.Add(-int64(s.maxSeq - len(s.free))) }()
 	return s.run()
 }
 
@@ -279,7 +282,14 @@ func (s *scheduler) enqueue(units []*unit, front bool) {
 func (s *scheduler) takeSeq() int {
 	seq := s.free[len(s.free)-1]
 	s.free = s.free[:len(s.free)-1]
+	s.e.busy.Add(1)
 	return seq
+}
+
+// freeSeq gives a sequence back.
+func (s *scheduler) freeSeq(seq int) {
+	s.free = append(s.free, seq)
+	s.e.busy.Add(-1)
 }
 
 // start appends a unit's prompts and returns its generation requests.
@@ -356,13 +366,13 @@ func (s *scheduler) refill(fin []llama.Completion) ([]llama.GenerateRequest, err
 		if err := s.lc.RemoveSequence(f.Seq); err != nil {
 			return nil, err
 		}
-		s.free = append(s.free, f.Seq)
+		s.freeSeq(f.Seq)
 		if at.u.left--; at.u.left == 0 {
 			if at.u.prefix >= 0 {
 				if err := s.lc.RemoveSequence(at.u.prefix); err != nil {
 					return nil, err
 				}
-				s.free = append(s.free, at.u.prefix)
+				s.freeSeq(at.u.prefix)
 			}
 			s.used -= at.u.cells
 			s.running--

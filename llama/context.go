@@ -76,6 +76,31 @@ type ContextOptions struct {
 	Projector *Projector
 	// Cache, if set, stores image embeddings across calls and Contexts.
 	Cache EmbeddingCache
+	// Observe, if set, is called after each image encode and each decode
+	// step, on the goroutine that uses the Context: live metrics (a
+	// server's histograms). It must return quickly.
+	Observe func(Measure)
+}
+
+// MeasureKind says what a Measure timed.
+type MeasureKind int
+
+const (
+	// MeasureImageEncode: one image (or image slice) through the vision
+	// encoder and projector.
+	MeasureImageEncode MeasureKind = iota
+	// MeasureStep: one step of batched generation (its llama_decode calls
+	// and the sampling of every running sequence).
+	MeasureStep
+)
+
+// A Measure is one timed piece of work of a Context.
+type Measure struct {
+	Kind MeasureKind
+	Took time.Duration
+	// Tokens: the image's embeddings (MeasureImageEncode), or the tokens
+	// decoded in the step, prompt and generated (MeasureStep).
+	Tokens int
 }
 
 // Context holds a KV cache with one or more sequences and evaluates
@@ -89,6 +114,7 @@ type Context struct {
 	model   *Model
 	proj    *Projector
 	cache   EmbeddingCache
+	observe func(Measure)
 	abort   *C.capgen_abort
 	batch   C.struct_llama_batch
 	pools   [2]*C.struct_ggml_threadpool // generation and batch thread pools (nil with Spin)
@@ -296,6 +322,7 @@ func NewContext(model *Model, opt *ContextOptions) (*Context, error) {
 		model:   model,
 		proj:    o.Projector,
 		cache:   o.Cache,
+		observe: o.Observe,
 		abort:   abort,
 		nCtx:    int(C.llama_n_ctx(p)),
 		nBatch:  int(C.llama_n_batch(p)),

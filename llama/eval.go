@@ -271,7 +271,11 @@ func (c *Context) evalImage(ctx context.Context, op string, seq int, ch chunk) e
 		copy(embd, unsafe.Slice((*float32)(unsafe.Pointer(out)), len(embd)))
 		c.proj.mu.Unlock()
 		c.stats.ImageEncodes++
-		c.stats.ImageEncodeTime += time.Since(start)
+		took := time.Since(start)
+		c.stats.ImageEncodeTime += took
+		if c.observe != nil {
+			c.observe(Measure{Kind: MeasureImageEncode, Took: took, Tokens: ch.nTok})
+		}
 		if key != "" {
 			c.cache.Put(key, embd)
 		}

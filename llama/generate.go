@@ -350,6 +350,9 @@ func (c *Context) step(ctx context.Context, op string, running []*genSeq) error 
 	elapsed := time.Since(start)
 	c.stats.PromptTokens += prompt
 	c.stats.GenerateTime += elapsed
+	if c.observe != nil {
+		c.observe(Measure{Kind: MeasureStep, Took: elapsed, Tokens: prompt + len(running)})
+	}
 	return err
 }
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/png"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,6 +22,7 @@ import (
 	"github.com/capgen/capgen/caption"
 	"github.com/capgen/capgen/internal/testmodels"
 	"github.com/capgen/capgen/server"
+	"github.com/capgen/capgen/toy"
 	"github.com/capgen/capgen/vision"
 )
 
@@ -244,4 +246,42 @@ func TestClientGoneFreesRequest(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Run did not return")
 	}
+}
+
+// GET /metrics: requests by endpoint and code, images and tokens, the
+// engine's encode and step histograms, the queue and busy sequences.
+func TestMetrics(t *testing.T) {
+	m, mm, err := toy.Files()
+	require.NoError(t, err)
+	metrics := server.NewMetrics()
+	e, err := caption.Load(context.Background(), m, mm, nil, &caption.Options{Threads: 1, Observe: metrics.Observe})
+	require.NoError(t, err)
+	t.Cleanup(func() { e.Close() })
+	s := server.New(e, &server.Options{Metrics: metrics})
+	go s.Run(context.Background())
+	t.Cleanup(func() { s.Shutdown(context.Background()) })
+	base := newLoopback(t, s)
+	waitReady(t, base)
+	code, body := postJSON(t, base+"/capgen/v1/describe", map[string]any{"image": base64.StdEncoding.EncodeToString(scenePNG(t)), "languages": []string{"de"}})
+	require.Equal(t, http.StatusOK, code, string(body))
+	code, _ = postJSON(t, base+"/capgen/v1/describe", map[string]any{})
+	require.Equal(t, http.StatusBadRequest, code)
+	resp, err := http.Get(base + "/metrics")
+	require.NoError(t, err)
+	raw, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	text := string(raw)
+	for _, want := range []string{
+		`capgen_requests_total{code="200",endpoint="POST /capgen/v1/describe"} 1`,
+		`capgen_requests_total{code="400",endpoint="POST /capgen/v1/describe"} 1`,
+		"capgen_images_total 1",
+		"capgen_image_encode_seconds_count 1",
+		"capgen_queue_depth 0",
+		"capgen_sequences_busy 0",
+		"capgen_image_decode_seconds_count",
+	} {
+		assert.Contains(t, text, want)
+	}
+	assert.Regexp(t, `capgen_decode_step_seconds_count [1-9]`, text)
+	assert.Regexp(t, `capgen_generated_tokens_total [1-9]`, text)
 }

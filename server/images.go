@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/capgen/capgen/vision"
 )
@@ -77,6 +78,8 @@ func decodeBase64(s string) ([]byte, error) {
 // load decodes the image, reduced while decoding to sides times the
 // engine's side where that is all the model will see.
 func (s *Server) load(ctx context.Context, src imageSource, sides int) (*vision.Image, error) {
+	start := time.Now()
+	defer func() { s.opt.Metrics.decode.Observe(time.Since(start).Seconds()) }()
 	opt := s.opt.Decode
 	opt.ReduceTo = sides * s.opt.MaxSide
 	switch {

@@ -439,8 +439,10 @@ func (s *Server) count(res any) {
 			caps = append(caps, t.Captions...)
 		}
 	}
+	s.opt.Metrics.images.Inc()
 	for _, c := range caps {
 		s.stats.tokens.Add(int64(c.Tokens))
+		s.opt.Metrics.tokens.Add(float64(c.Tokens))
 	}
 }
 

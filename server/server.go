@@ -54,6 +54,9 @@ type Options struct {
 	// OnMismatch is the language-check policy of requests that do not
 	// set their own; "" is caption.MismatchRetry.
 	OnMismatch caption.OnMismatch
+	// Metrics, served at GET /metrics; nil makes a set that does not see
+	// the engine's encodes and decode steps (see NewMetrics).
+	Metrics *Metrics
 }
 
 // Server serves one engine over HTTP. Run must be running for requests to
@@ -113,6 +116,10 @@ func New(e *caption.Engine, opt *Options) *Server {
 	if o.OnMismatch == "" {
 		o.OnMismatch = caption.MismatchRetry
 	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics()
+	}
+	o.Metrics.gauges(s)
 	s.in = make(chan caption.Task, o.Queue)
 	s.routes()
 	return s
@@ -202,6 +209,7 @@ func (s *Server) submit(ctx context.Context, task caption.Task) (any, error) {
 		s.gate.RUnlock()
 		forget()
 		s.stats.rejected.Add(1)
+		s.opt.Metrics.rejected.Inc()
 		return nil, errQueueFull
 	}
 	s.gate.RUnlock()
@@ -234,7 +242,7 @@ func (s *Server) api(h func(w http.ResponseWriter, r *http.Request)) http.Handle
 		r.Body = http.MaxBytesReader(w, r.Body, s.opt.MaxBodyBytes)
 		ctx, cancel := context.WithTimeout(r.Context(), s.opt.Timeout)
 		defer cancel()
-		h(w, r.WithContext(ctx))
+		s.opt.Metrics.measured(r.Pattern, h)(w, r.WithContext(ctx))
 	}
 }
 
@@ -296,6 +304,7 @@ func (s *Server) routes() {
 	s.openAIRoutes(m)
 	s.ollamaRoutes(m)
 	s.webRoutes(m)
+	m.Handle("GET /metrics", s.info(s.opt.Metrics.handler().ServeHTTP))
 	s.mux = m
 }
 

@@ -29,6 +29,8 @@ type modelOptions struct {
 	MaxPixels     float64 // megapixels
 	MaxFileSize   int     // MiB
 	name          string  // --model as given (a registry name, toy or a file)
+	// observe, when set, times the engine's encodes and decode steps.
+	observe func(caption.Measure)
 }
 
 func (o *modelOptions) flags() []cli.Flag {
@@ -174,7 +176,7 @@ func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
 	e, err := caption.Load(ctx, o.Model, o.MMProj,
 		&caption.LoadOptions{Model: llama.ModelOptions{GPULayers: o.GPULayers}, Projector: llama.ProjectorOptions{Threads: o.Threads}},
 		&caption.Options{Threads: o.Threads, ContextSize: o.ContextSize, MaxSide: o.MaxSide,
-			MaxSequences: o.Parallel, KVCache: caption.KVCacheType(o.KVCache)})
+			MaxSequences: o.Parallel, KVCache: caption.KVCacheType(o.KVCache), Observe: o.observe})
 	return e, err
 }
 

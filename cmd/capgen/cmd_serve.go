@@ -94,6 +94,8 @@ func runServe(ctx context.Context, errw io.Writer, o serveOptions) error {
 		return usagef("--listen %s: %v", o.Listen, err)
 	}
 	defer ln.Close()
+	metrics := server.NewMetrics()
+	o.observe = metrics.Observe
 	e, err := o.engine(ctx)
 	if err != nil {
 		return err
@@ -102,8 +104,8 @@ func runServe(ctx context.Context, errw io.Writer, o serveOptions) error {
 	s := server.New(e, &server.Options{
 		ModelID: o.name, Version: versionString(), Token: o.Token, AllowPaths: o.AllowPaths, AllowRemoteImages: o.AllowRemoteImages,
 		MaxBodyBytes: int64(o.MaxBody) << 20, Decode: *o.decodeOptions(0), MaxSide: o.MaxSide, Queue: o.Queue, Timeout: o.Timeout,
-		OnMismatch: policy,
-		Info:       map[string]any{"cpus": runtime.NumCPU(), "backend": llama.Backend, "gpu": llama.HasGPU(), "model_file": o.Model, "projector_file": o.MMProj},
+		OnMismatch: policy, Metrics: metrics,
+		Info: map[string]any{"cpus": runtime.NumCPU(), "backend": llama.Backend, "gpu": llama.HasGPU(), "model_file": o.Model, "projector_file": o.MMProj},
 	})
 	runCtx, stopRun := context.WithCancel(context.Background())
 	defer stopRun()
