@@ -53,8 +53,9 @@ func benchCommand() *cli.Command {
 		Description: "Runs on a model pair (--model/--mmproj, a pulled name, toy) or on a random-weight pair\n" +
 			"of a real model's shapes (--preset, written once into the model cache). Baselines are\n" +
 			"measured in the same run and reported as ratios: naive (one image at a time, model\n" +
-			"loaded once), process (one capgen process per image, as a llama-mtmd-cli loop) and\n" +
-			"languages (one call per language instead of all languages on one encode).",
+			"loaded once), process (one capgen process per image, as a llama-mtmd-cli loop),\n" +
+			"languages (one call per language instead of all languages on one encode) and serve\n" +
+			"(1, 4 and 16 HTTP clients of capgen serve on loopback against an in-process batch).",
 		Flags: append(o.modelOptions.flags(),
 			&cli.StringFlag{Name: "preset", Usage: "random-weight pair of real shapes: " + strings.Join(synth.PresetNames(), ", "), Destination: &o.Preset},
 			&cli.IntFlag{Name: "images", Usage: "images for the batch figures", Value: 8, Destination: &o.Images},
@@ -64,7 +65,7 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "gen-tokens", Usage: "tokens per sequence in the generation figure", Value: 32, Destination: &o.GenTokens},
 			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption in the batch figures", Value: 32, Destination: &o.MaxTokens},
 			&cli.StringFlag{Name: "kv-types", Usage: "KV cache types compared in the generation figure", Value: "f16,q8_0", Destination: &o.KVTypes},
-			&cli.StringFlag{Name: "baselines", Usage: "baselines to run: naive, process, languages (comma-separated, or none)", Value: "naive,process,languages", Destination: &o.Baselines},
+			&cli.StringFlag{Name: "baselines", Usage: "baselines to run: naive, process, languages, serve (comma-separated, or none)", Value: "naive,process,languages,serve", Destination: &o.Baselines},
 			&cli.IntFlag{Name: "leak", Usage: "also caption this many images and report memory growth (0 = skip)", Destination: &o.Leak},
 			&cli.StringFlag{Name: "format", Usage: "table or json", Value: "table", Destination: &o.Format},
 			&cli.StringFlag{Name: "out", Usage: "also write the JSON report to this file", Destination: &o.Out},
@@ -89,6 +90,7 @@ type benchReport struct {
 	Generate   []benchGenerate   `json:"generate"`
 	Batch      *benchBatch       `json:"batch,omitempty"`
 	Languages  *benchLanguages   `json:"languages,omitempty"`
+	Serve      *benchServe       `json:"serve,omitempty"`
 	Memory     benchMemory       `json:"memory"`
 	Leak       *benchLeak        `json:"leak,omitempty"`
 	Notes      []string          `json:"notes,omitempty"`
@@ -264,11 +266,11 @@ func newBenchRun(ctx context.Context, errw io.Writer, o benchOptions) (*benchRun
 	}
 	for _, bl := range strings.Split(o.Baselines, ",") {
 		switch bl = strings.TrimSpace(bl); bl {
-		case "naive", "process", "languages":
+		case "naive", "process", "languages", "serve":
 			b.baselines[bl] = true
 		case "none", "":
 		default:
-			return nil, usagef("--baselines: %q is not naive, process, languages or none", bl)
+			return nil, usagef("--baselines: %q is not naive, process, languages, serve or none", bl)
 		}
 	}
 	if o.Images < 1 || o.GenTokens < 1 || o.MaxTokens < 1 || o.Leak < 0 {
@@ -508,6 +510,11 @@ func (b *benchRun) batches() error {
 			return err
 		}
 	}
+	if b.baselines["serve"] {
+		if err := bb.serve(); err != nil {
+			return err
+		}
+	}
 	if b.o.Leak > 0 {
 		b.progress("leak check: %d images", b.o.Leak)
 		lk, err := leakCheck(b.ctx, e, paths, b.o.Leak, b.o.MaxTokens)
@@ -728,6 +735,9 @@ func (r *benchReport) table(w io.Writer) {
 	if l := r.Languages; l != nil {
 		fmt.Fprintf(w, "languages         1: %.0f ms, %d on one encode: %.0f ms (%.2fx one), %d separate calls: %.0f ms (%.2fx)\n",
 			l.OneMS, len(l.Languages), l.AllMS, l.AllVsOne, len(l.Languages), l.SeparateMS, l.SepVsAll)
+	}
+	if r.Serve != nil {
+		r.Serve.table(w)
 	}
 	fmt.Fprintf(w, "memory            peak RSS %.0f MiB", r.Memory.PeakRSSMiB)
 	for i, g := range r.Memory.GPUUsedMiB {
