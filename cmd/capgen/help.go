@@ -12,7 +12,8 @@ var examples = map[string][]string{
 	"describe": {
 		"capgen describe --model toy --lang de,ja testdata/scene.png",
 		"capgen describe --model toy --lang fr --format json testdata/scene.png",
-		"capgen describe --model smolvlm-256m --detail detailed --lang es photo.jpg",
+		"capgen describe --model qwen2.5-vl-3b --detail detailed --lang es photo.jpg",
+		"capgen describe --model toy --lang it --strategy auto --on-mismatch warn testdata/scene.png",
 	},
 	"regions": {
 		"capgen regions --model toy --box 0,0,240,180 --box 0,180,240,360 --lang de testdata/scene.png",
@@ -25,6 +26,11 @@ var examples = map[string][]string{
 		"capgen batch --model toy --lang en,de --xmp --txt --out captions.jsonl photos/",
 		"find photos -name '*.jpg' | capgen batch --model toy --progress json -",
 		"capgen batch --model toy --mode regions --out regions.jsonl photos/   # boxes from IMG.jpg.boxes.json",
+	},
+	"serve": {
+		"capgen serve --model toy                                  # then open http://127.0.0.1:8080/",
+		"curl -F image=@testdata/scene.png -F languages=de,ja http://127.0.0.1:8080/capgen/v1/describe",
+		"CAPGEN_TOKEN=secret capgen serve --model qwen2.5-vl-3b --listen 0.0.0.0:8080 --allow-paths ~/Pictures",
 	},
 	"bench": {
 		"capgen bench --model toy --images 4",
