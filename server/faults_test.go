@@ -285,3 +285,25 @@ func TestMetrics(t *testing.T) {
 	assert.Regexp(t, `capgen_decode_step_seconds_count [1-9]`, text)
 	assert.Regexp(t, `capgen_generated_tokens_total [1-9]`, text)
 }
+
+// A request that runs past the server's timeout is stopped and answered
+// 504; the server stays idle-able (a short drain succeeds).
+func TestRequestTimeout(t *testing.T) {
+	p := testmodels.Tiny(t, "tiny-llava")
+	e, err := caption.Load(context.Background(), p.Model, p.MMProj, nil, &caption.Options{Threads: 1})
+	require.NoError(t, err)
+	t.Cleanup(func() { e.Close() })
+	s := server.New(e, &server.Options{Timeout: 300 * time.Millisecond})
+	go s.Run(context.Background())
+	base := newLoopback(t, s)
+	waitReady(t, base)
+	start := time.Now()
+	code, body := postJSON(t, base+"/capgen/v1/describe", map[string]any{"image": base64.StdEncoding.EncodeToString(scenePNG(t)),
+		"max_tokens": 60000, "on_mismatch": "keep"})
+	took := time.Since(start)
+	assert.Equal(t, http.StatusGatewayTimeout, code, string(body))
+	assert.Less(t, took, 20*time.Second)
+	dctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	assert.NoError(t, s.Shutdown(dctx))
+}

@@ -541,7 +541,7 @@ func (bb *benchBatches) describe(path string, ls []caption.Language) error {
 	if err != nil {
 		return err
 	}
-	_, err = bb.e.Describe(bb.ctx, &caption.Request{Image: img, Languages: ls, NoRetry: true, Generation: caption.Generation{MaxTokens: bb.o.MaxTokens}})
+	_, err = bb.e.Describe(bb.ctx, &caption.Request{Image: img, Languages: ls, OnMismatch: caption.MismatchKeep, Generation: caption.Generation{MaxTokens: bb.o.MaxTokens}})
 	return err
 }
 
@@ -553,7 +553,10 @@ func (bb *benchBatches) batchVsNaive() error {
 	once := map[string]func() (time.Duration, error){
 		"batch": func() (time.Duration, error) {
 			sum, err := batch.Run(bb.ctx, bb.e, bb.paths, &batch.Options{
-				Request: caption.Request{Languages: bb.one, Detail: caption.Brief, Strategy: caption.Direct,
+				// Every figure takes the first answer (MismatchKeep): the
+				// random-weight presets write no language, and the
+				// baselines must do the same work as the batch.
+				Request: caption.Request{Languages: bb.one, Detail: caption.Brief, Strategy: caption.Direct, OnMismatch: caption.MismatchKeep,
 					Generation: caption.Generation{MaxTokens: bb.o.MaxTokens}},
 				Journal: filepath.Join(bb.dir, "journal.jsonl"), Existing: batch.Overwrite, Workers: 2,
 			})
@@ -614,7 +617,7 @@ func (bb *benchBatches) process() error {
 	start := time.Now()
 	for _, p := range bb.paths[:n] {
 		args := []string{"describe", "--model", bb.o.Model, "--mmproj", bb.o.MMProj, "--lang", bb.one[0].Tag, "--max-tokens", strconv.Itoa(bb.o.MaxTokens),
-			"--threads", strconv.Itoa(bb.threads), "--gpu-layers", strconv.Itoa(bb.o.GPULayers), "--max-side", strconv.Itoa(bb.o.MaxSide), "--strategy", "direct", p}
+			"--threads", strconv.Itoa(bb.threads), "--gpu-layers", strconv.Itoa(bb.o.GPULayers), "--max-side", strconv.Itoa(bb.o.MaxSide), "--strategy", "direct", "--on-mismatch", "keep", p}
 		cmd := exec.CommandContext(bb.ctx, exe, args...)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("bench: baseline process %s: %v: %s", filepath.Base(p), err, lastLine(string(out)))
@@ -685,7 +688,7 @@ func leakCheck(ctx context.Context, e *caption.Engine, paths []string, n, maxTok
 	for done := 0; done < n; {
 		var reqs []*caption.Request
 		for len(reqs) < group && done+len(reqs) < n {
-			reqs = append(reqs, &caption.Request{Image: imgs[(done+len(reqs))%len(imgs)], NoRetry: true, Generation: caption.Generation{MaxTokens: maxTokens}})
+			reqs = append(reqs, &caption.Request{Image: imgs[(done+len(reqs))%len(imgs)], OnMismatch: caption.MismatchKeep, Generation: caption.Generation{MaxTokens: maxTokens}})
 		}
 		_, errs := e.DescribeBatch(ctx, reqs)
 		for _, err := range errs {
