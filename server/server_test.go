@@ -219,6 +219,20 @@ func TestOpenAIClient(t *testing.T) {
 	models, err := client.Models.List(ctx)
 	require.NoError(t, err)
 	require.NotEmpty(t, models.Data)
+
+	// stop cuts the caption before the string; max_tokens ends it early
+	// with finish_reason "length".
+	cut := params
+	cut.Stop = openai.ChatCompletionNewParamsStopUnion{OfString: openai.String(", a green")}
+	got, err = client.Chat.Completions.New(ctx, cut)
+	require.NoError(t, err)
+	assert.Equal(t, "A yellow triangle at the top left", got.Choices[0].Message.Content)
+	short := params
+	short.MaxTokens = openai.Int(3)
+	got, err = client.Chat.Completions.New(ctx, short)
+	require.NoError(t, err)
+	assert.Equal(t, "length", got.Choices[0].FinishReason)
+	assert.Equal(t, int64(3), got.Usage.CompletionTokens)
 }
 
 // Ollama's own Go client: /api/chat and /api/generate, streaming (its
