@@ -36,6 +36,7 @@ type batchOptions struct {
 	Workers     int
 	Images      int
 	NoRecursive bool
+	Shard       string
 	Quiet       bool // --quiet: no summary line
 }
 
@@ -63,6 +64,7 @@ func batchCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Usage: "goroutines decoding and resizing images ahead of the model", Value: 2, Destination: &o.Workers},
 			&cli.IntFlag{Name: "batch-images", Usage: "images decoded and queued ahead of the model (0 = twice --parallel)", Destination: &o.Images},
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
+			&cli.StringFlag{Name: "shard", Usage: "K/N: caption only shard K (0..N-1) of the images, split by a hash of each path (Kubernetes Indexed Jobs, Slurm arrays; merge the journals with capgen journal merge)", Destination: &o.Shard},
 		),
 		Action: func(c *cli.Context) error {
 			if o.Quiet = global(c, "quiet").Bool("quiet"); o.Quiet {
@@ -134,6 +136,17 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		}})
 	if err != nil {
 		return usagef("%v", err)
+	}
+	if o.Shard != "" {
+		k, n, err := batch.ParseShard(o.Shard)
+		if err != nil {
+			return usagef("--%v", err)
+		}
+		all := len(paths)
+		paths = batch.Shard(paths, k, n)
+		if progress != "json" && !o.Quiet {
+			fmt.Fprintf(errw, "capgen: shard %d/%d: %d of %d images\n", k, n, len(paths), all)
+		}
 	}
 
 	// Bad options and sidecar clashes fail before the model loads.

@@ -61,6 +61,7 @@ func newApp() *cli.App {
 			withConfig(serveCommand()),
 			withConfig(benchCommand()),
 			modelsCommand(),
+			journalCommand(),
 			configCommand(),
 			languagesCommand(),
 			systemCommand(),
