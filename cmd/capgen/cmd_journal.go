@@ -19,7 +19,7 @@ func journalCommand() *cli.Command {
 			Name:      "merge",
 			Usage:     "combine journals (the shards of a --shard run, or runs on several machines) into one",
 			ArgsUsage: "JOURNAL...",
-			Flags: []cli.Flag{&cli.StringFlag{Name: "out", Usage: "the merged journal (must not exist yet)", Required: true}},
+			Flags:     []cli.Flag{&cli.StringFlag{Name: "out", Usage: "the merged journal (must not exist yet)", Required: true}},
 			Action: func(c *cli.Context) error {
 				if c.NArg() == 0 {
 					return usagef("journal merge takes the journals to merge")
