@@ -23,6 +23,7 @@ var rooms = map[string][]string{
 	"caption":             {"llama", "vision"},
 	"batch":               {"caption", "sidecar", "vision"},
 	"models":              {"gguf"},
+	"metric":              {},
 	"server":              {"caption", "vision"},
 	"internal/synth":      {"gguf"},
 	"toy/scene":           {},
