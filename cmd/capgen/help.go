@@ -32,6 +32,11 @@ var examples = map[string][]string{
 		"curl -F image=@testdata/scene.png -F languages=de,ja http://127.0.0.1:8080/capgen/v1/describe",
 		"CAPGEN_TOKEN=secret capgen serve --model qwen2.5-vl-3b --listen 0.0.0.0:8080 --allow-paths ~/Pictures",
 	},
+	"eval": {
+		"capgen eval --model toy --refs refs.jsonl --lang en,de scenes/     # XM3600-style references",
+		"capgen eval --model qwen2.5-vl-3b --model gemma3-4b --refs xm3600.jsonl --format markdown --plot chrf.svg images/",
+		"capgen eval --captions toy=captions.jsonl --refs captions_val2017.json --refs-lang en",
+	},
 	"bench": {
 		"capgen bench --model toy --images 4",
 		"capgen bench --preset smolvlm-256m-nosplit --images 8 --format json --out bench.json",

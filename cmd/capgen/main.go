@@ -59,6 +59,7 @@ func newApp() *cli.App {
 			withConfig(denseCommand()),
 			withConfig(batchCommand()),
 			withConfig(serveCommand()),
+			withConfig(evalCommand()),
 			withConfig(benchCommand()),
 			modelsCommand(),
 			journalCommand(),
