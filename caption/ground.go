@@ -51,9 +51,9 @@ type SentenceGrounding struct {
 	// MinGain is the gain of the sentence's least supported token: one
 	// wrong word in a long sentence barely moves the mean, but the image
 	// makes that word far less likely.
-	MinGain float64 `json:"min_gain"`
-	Grounded     bool    `json:"grounded"`
-	Tokens       int     `json:"tokens"`
+	MinGain  float64 `json:"min_gain"`
+	Grounded bool    `json:"grounded"`
+	Tokens   int     `json:"tokens"`
 }
 
 // GroundResult holds every sentence's verdict and their token-weighted
