@@ -138,3 +138,25 @@ func TestGroundToyMeasure(t *testing.T) {
 		assert.GreaterOrEqual(t, 1-above(corr[name], corrMin[name]), 0.9, fmt.Sprintf("%s corruptions flagged", name))
 	}
 }
+
+// Sentence by sentence: in a two-sentence caption of testdata's scene
+// layout, the true sentence is grounded and the invented one (an object in
+// the empty top-right cell) is flagged.
+func TestGroundPerSentence(t *testing.T) {
+	e := toyEngine(t, nil)
+	s := toyScene() // top right is empty
+	img := renderToy(s, 480, 360, 3)
+	text, err := scene.Caption(s, "en")
+	require.NoError(t, err)
+	wrong := s
+	wrong.Cells = append([]scene.Cell(nil), s.Cells...)
+	wrong.Cells[1] = scene.Cell{Filled: true, Shape: scene.Circle, Colour: scene.Red}
+	invented, err := scene.Caption(wrong, "en")
+	require.NoError(t, err)
+	g, err := e.Ground(context.Background(), &caption.GroundRequest{Image: img, Text: text + " " + invented})
+	require.NoError(t, err)
+	require.Len(t, g.Sentences, 2)
+	assert.True(t, g.Sentences[0].Grounded, "%+v", g.Sentences[0])
+	assert.False(t, g.Sentences[1].Grounded, "%+v", g.Sentences[1])
+	assert.Equal(t, 1, g.Flagged)
+}

@@ -180,6 +180,36 @@ func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
 	return e, err
 }
 
+// groundCaptions scores the sentences of every caption with text against
+// the image; with drop, the ungrounded ones are removed from the caption.
+// Ungrounded sentences are named on stderr.
+func groundCaptions(ctx context.Context, e *caption.Engine, img *vision.Image, prompt string, res *caption.Result, drop bool) (map[string]*caption.GroundResult, error) {
+	out := map[string]*caption.GroundResult{}
+	for i := range res.Captions {
+		c := &res.Captions[i]
+		if c.Failed() || strings.TrimSpace(c.Text) == "" {
+			continue
+		}
+		g, err := e.Ground(ctx, &caption.GroundRequest{Image: img, Language: c.Language, Text: c.Text, Instruction: prompt})
+		if err != nil {
+			return nil, err
+		}
+		out[c.Language.Tag] = g
+		var kept []string
+		for _, s := range g.Sentences {
+			if s.Grounded {
+				kept = append(kept, s.Text)
+				continue
+			}
+			notef(ctx, "%s: possibly ungrounded (gain %.2f, least supported token %.2f): %q", c.Language.Tag, s.Gain, s.MinGain, s.Text)
+		}
+		if drop && len(kept) < len(g.Sentences) {
+			c.Text = strings.Join(kept, " ")
+		}
+	}
+	return out, nil
+}
+
 // describeOptions are the flags of `capgen describe`.
 type describeOptions struct {
 	modelOptions
@@ -190,6 +220,8 @@ type describeOptions struct {
 	TopP        float64
 	Seed        uint
 	Raw         bool
+	Ground      bool
+	DropUngr    bool
 }
 
 func describeCommand() *cli.Command {
@@ -205,6 +237,8 @@ func describeCommand() *cli.Command {
 			&cli.Float64Flag{Name: "top-p", Usage: "nucleus sampling: keep the most likely tokens up to this probability mass (0 or 1 = off; with --temperature)", Destination: &o.TopP},
 			&cli.UintFlag{Name: "seed", Usage: "sampling seed", Destination: &o.Seed},
 			&cli.BoolFlag{Name: "raw", Usage: "print the model's text without clean-up", Destination: &o.Raw},
+			&cli.BoolFlag{Name: "ground", Usage: "score each sentence with and without the image (JSON: grounding; text: ungrounded sentences named on stderr)", Destination: &o.Ground},
+			&cli.BoolFlag{Name: "drop-ungrounded", Usage: "remove the sentences the image does not support (implies --ground)", Destination: &o.DropUngr},
 		),
 		Action: oneImage("describe", func(c *cli.Context, path string) error {
 			return runDescribe(c.Context, c.App.Writer, o, path)
@@ -248,6 +282,12 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 	if err != nil {
 		return err
 	}
+	var grounding map[string]*caption.GroundResult
+	if o.Ground || o.DropUngr {
+		if grounding, err = groundCaptions(ctx, e, img, o.Prompt, res, o.DropUngr); err != nil {
+			return err
+		}
+	}
 	var caps []labeled
 	for _, c := range res.Captions {
 		caps = append(caps, labeled{c.Language.Tag, c})
@@ -256,7 +296,8 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 		if err := writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.Result
-		}{path, res}); err != nil {
+			Grounding map[string]*caption.GroundResult `json:"grounding,omitempty"`
+		}{path, res, grounding}); err != nil {
 			return err
 		}
 		return checkCaptions(ctx, o.policy, strategy, caps)

@@ -142,3 +142,19 @@ func TestModelLanguageClaims(t *testing.T) {
 	assert.Contains(t, out, "de (German): named by the model card")
 	assert.Contains(t, out, "sw (Swahili): not named, but the card claims more languages")
 }
+
+// describe --ground adds each caption's grounding to the JSON.
+func TestDescribeGround(t *testing.T) {
+	code, out, errOut := capture(t, "describe", "--model", "toy", "--threads", "1", "--lang", "en,de", "--ground", "--format", "json", scene(t))
+	require.Equal(t, exitOK, code, errOut)
+	var res struct {
+		Grounding map[string]caption.GroundResult
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &res))
+	require.Len(t, res.Grounding, 2)
+	for lang, g := range res.Grounding {
+		require.Len(t, g.Sentences, 1, lang)
+		assert.True(t, g.Sentences[0].Grounded, "%s: %+v", lang, g.Sentences[0])
+		assert.Positive(t, g.Gain, lang)
+	}
+}
