@@ -65,7 +65,7 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "gen-tokens", Usage: "tokens per sequence in the generation figure", Value: 32, Destination: &o.GenTokens},
 			&cli.IntFlag{Name: "max-tokens", Usage: "most tokens per caption in the batch figures", Value: 32, Destination: &o.MaxTokens},
 			&cli.StringFlag{Name: "kv-types", Usage: "KV cache types compared in the generation figure", Value: "f16,q8_0", Destination: &o.KVTypes},
-			&cli.StringFlag{Name: "baselines", Usage: "baselines to run: naive, process, languages, serve (comma-separated, or none)", Value: "naive,process,languages,serve", Destination: &o.Baselines},
+			&cli.StringFlag{Name: "baselines", Usage: "baselines to run: naive, process, languages, serve, ground (comma-separated, or none)", Value: "naive,process,languages,serve,ground", Destination: &o.Baselines},
 			&cli.IntFlag{Name: "leak", Usage: "also caption this many images and report memory growth (0 = skip)", Destination: &o.Leak},
 			&cli.StringFlag{Name: "format", Usage: "table or json", Value: "table", Destination: &o.Format},
 			&cli.StringFlag{Name: "out", Usage: "also write the JSON report to this file", Destination: &o.Out},
@@ -91,6 +91,7 @@ type benchReport struct {
 	Batch      *benchBatch       `json:"batch,omitempty"`
 	Languages  *benchLanguages   `json:"languages,omitempty"`
 	Serve      *benchServe       `json:"serve,omitempty"`
+	Ground     *benchGround      `json:"ground,omitempty"`
 	Memory     benchMemory       `json:"memory"`
 	Leak       *benchLeak        `json:"leak,omitempty"`
 	Notes      []string          `json:"notes,omitempty"`
@@ -266,11 +267,11 @@ func newBenchRun(ctx context.Context, errw io.Writer, o benchOptions) (*benchRun
 	}
 	for _, bl := range strings.Split(o.Baselines, ",") {
 		switch bl = strings.TrimSpace(bl); bl {
-		case "naive", "process", "languages", "serve":
+		case "naive", "process", "languages", "serve", "ground":
 			b.baselines[bl] = true
 		case "none", "":
 		default:
-			return nil, usagef("--baselines: %q is not naive, process, languages, serve or none", bl)
+			return nil, usagef("--baselines: %q is not naive, process, languages, serve, ground or none", bl)
 		}
 	}
 	if o.Images < 1 || o.GenTokens < 1 || o.MaxTokens < 1 || o.Leak < 0 {
@@ -515,6 +516,11 @@ func (b *benchRun) batches() error {
 			return err
 		}
 	}
+	if b.baselines["ground"] {
+		if err := bb.ground(); err != nil {
+			return err
+		}
+	}
 	if b.o.Leak > 0 {
 		b.progress("leak check: %d images", b.o.Leak)
 		lk, err := leakCheck(b.ctx, e, paths, b.o.Leak, b.o.MaxTokens)
@@ -741,6 +747,9 @@ func (r *benchReport) table(w io.Writer) {
 	}
 	if r.Serve != nil {
 		r.Serve.table(w)
+	}
+	if r.Ground != nil {
+		r.Ground.table(w)
 	}
 	fmt.Fprintf(w, "memory            peak RSS %.0f MiB", r.Memory.PeakRSSMiB)
 	for i, g := range r.Memory.GPUUsedMiB {
