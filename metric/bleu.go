@@ -36,8 +36,8 @@ func BLEU(hyps [][]string, refs [][][]string) float64 {
 			total[n-1] += max(len(h)-n+1, 0)
 		}
 	}
-	if hypLen == 0 {
-		return 0
+	if hypLen == 0 || refLen == 0 {
+		return 0 // nothing to score, or nothing to score against
 	}
 	logSum := 0.0
 	k := 1

@@ -37,7 +37,8 @@ func ChrF(hyps []string, refs [][]string, o ChrFOptions) float64 {
 	var sentF [][]float64 // per order, per sentence (SentenceAverage)
 	sentF = make([][]float64, orders)
 	for i, h := range hyps {
-		var best []chrfStat
+		// Without references a hypothesis matches nothing.
+		best := chrfStats(h, "", o)
 		bestF := -1.0
 		for _, r := range refs[i] {
 			st := chrfStats(h, r, o)

@@ -141,6 +141,9 @@ func TestScoresBounds(t *testing.T) {
 	two := metric.ChrF([]string{"A dog runs."}, [][]string{{same, "A dog runs fast."}}, metric.ChrFPlusPlus)
 	assert.GreaterOrEqual(t, two, one)
 	assert.False(t, math.IsNaN(metric.BLEU(nil, nil)))
+	// A hypothesis without references scores 0, without a panic.
+	assert.Equal(t, 0.0, metric.ChrF([]string{"A dog."}, [][]string{nil}, metric.ChrFPlusPlus))
+	assert.Equal(t, 0.0, metric.BLEU([][]string{tok("A dog runs fast today.")}, [][][]string{nil}))
 }
 
 // CIDEr-D on a fixture small enough to work out by hand from the COCO
