@@ -71,6 +71,7 @@ type Server struct {
 	waiting    map[caption.Task]chan outcome
 	gate       sync.RWMutex // draining and closing in, against submits
 	draining   bool
+	closed     bool // in is closed: a drain ran out of time
 	inflight   sync.WaitGroup
 	streamDone chan struct{}
 	running    atomic.Bool
@@ -168,6 +169,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		err = ctx.Err()
 	}
 	s.gate.Lock()
+	s.closed = true
 	close(s.in)
 	s.gate.Unlock()
 	return err
@@ -198,7 +200,7 @@ func (s *Server) submit(ctx context.Context, task caption.Task) (any, error) {
 	// Requests admitted before a drain began are still sent (Shutdown
 	// closes in only once they are all answered); api refuses new ones.
 	s.gate.RLock()
-	if !s.running.Load() {
+	if s.closed || !s.running.Load() {
 		s.gate.RUnlock()
 		forget()
 		return nil, errStopped
