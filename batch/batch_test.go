@@ -69,7 +69,8 @@ func TestRunCaptionsResumesAndWritesSidecars(t *testing.T) {
 
 	sum, err := batch.Run(context.Background(), e, all, opt)
 	require.NoError(t, err)
-	assert.Equal(t, batch.Summary{Images: 6, Captioned: 5, Failed: 1, Tokens: sum.Tokens, Elapsed: sum.Elapsed}, sum)
+	assert.Equal(t, batch.Summary{Images: 6, Captioned: 5, Failed: 1, Tokens: sum.Tokens, Elapsed: sum.Elapsed,
+		Quality: batch.Quality{Captions: 10, Matched: 10}}, sum, "5 images in de and ja, every caption in its language")
 	assert.Positive(t, sum.Tokens)
 	require.Len(t, events, 6)
 	assert.Equal(t, 6, events[5].Done)

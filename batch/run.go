@@ -164,6 +164,59 @@ type Summary struct {
 	Images, Captioned, Reused, Skipped, Partial, Failed int
 	Tokens                                              int // generated
 	Elapsed                                             time.Duration
+	// Quality is the run's reference-free quality: how many captions
+	// passed the language check and, with Request.Ground, how well the
+	// image supports their sentences. Only captions made in this run count.
+	Quality Quality
+}
+
+// Quality sums the captions' language checks and groundings.
+type Quality struct {
+	Captions  int `json:"captions"`
+	Matched   int `json:"language_matched"`
+	Sentences int `json:"sentences"` // grounded captions' sentences
+	Flagged   int `json:"sentences_flagged"`
+	// GainSum is the sum of the grounded captions' mean gains (nats per
+	// token); MeanGain divides it.
+	GainSum  float64 `json:"-"`
+	Grounded int     `json:"grounded_captions"`
+}
+
+// LanguageMatch is the share of captions that passed the language check.
+func (q Quality) LanguageMatch() float64 { return ratio(q.Matched, q.Captions) }
+
+// FlaggedShare is the share of grounded sentences that were flagged.
+func (q Quality) FlaggedShare() float64 { return ratio(q.Flagged, q.Sentences) }
+
+// MeanGain is the mean grounding gain over grounded captions.
+func (q Quality) MeanGain() float64 {
+	if q.Grounded == 0 {
+		return 0
+	}
+	return q.GainSum / float64(q.Grounded)
+}
+
+func ratio(a, b int) float64 {
+	if b == 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// add counts one record's main captions.
+func (q *Quality) add(rec *Record) {
+	for _, c := range rec.main() {
+		q.Captions++
+		if c.Detected.Match {
+			q.Matched++
+		}
+		if g := c.Grounding; g != nil {
+			q.Grounded++
+			q.GainSum += g.Gain
+			q.Sentences += len(g.Sentences)
+			q.Flagged += g.Flagged
+		}
+	}
 }
 
 // item is one image on its way through the pipeline.
@@ -494,6 +547,7 @@ func (r *run) record(oc outcome) error {
 		}
 		if !reused {
 			r.sum.Tokens += rec.tokens()
+			r.sum.Quality.add(&rec)
 		}
 		if it.err = rec.settle(); it.err == nil {
 			it.err = writeSidecars(it.path, rec.Model, rec.Captions, r.o)

@@ -41,6 +41,10 @@ type Request struct {
 	// OnMismatch says (the check still runs; the answer then settles as
 	// OnMismatch says: failed, or kept as a mismatch).
 	NoRetry bool
+	// Ground scores each caption's sentences with and without the image
+	// (Caption.Grounding), in the same batch; DropUngrounded also removes
+	// the sentences the image does not support from Caption.Text.
+	Ground, DropUngrounded bool
 	// OnText, if set, streams the text of each output as it is generated
 	// (a retried or pivoted language streams again).
 	OnText func(lang Language, piece string)
@@ -56,11 +60,15 @@ type output struct {
 	// instruction builds the user instruction, strict or not.
 	instruction func(strict bool) (string, error)
 	// step names the output's attempts: "" (direct), pivot or translate.
-	step   string
-	gen    Generation
-	raw    bool
-	onText func(string) bool
-	cap    Caption
+	step string
+	// force, when set, makes the output a scored text (grounding): its
+	// tokens' log-probabilities land in logprobs.
+	force    []llama.Token
+	logprobs []float32
+	gen      Generation
+	raw      bool
+	onText   func(string) bool
+	cap      Caption
 }
 
 // Describe captions req.Image in each requested language.

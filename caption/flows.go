@@ -23,6 +23,12 @@ func (e *Engine) planFlow(j *job, p *plan, done func()) ([]*unit, error) {
 	}
 	retry := p.policy.retries() && !p.req.NoRetry
 	finish := settled(p.outs, p.policy, done)
+	if p.req.Ground || p.req.DropUngrounded {
+		finish = func() ([]*unit, error) {
+			settle(p.outs, p.policy)
+			return e.groundFlow(j, p.outs, p.req.DropUngrounded, end(done))
+		}
+	}
 	if p.strategy == Pivot {
 		return e.pivotFlow(j, p.outs, p.mk(pivotLang), retry, finish)
 	}
@@ -70,7 +76,7 @@ func (e *Engine) branchOf(o *output, strict bool) (*branch, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, stop: o.gen.Stop, onText: o.onText, prompt: e.estimate(suffix)}, nil
+	return &branch{suffix: suffix, maxTokens: o.gen.MaxTokens, sampling: o.gen.Sampling, stop: o.gen.Stop, force: o.force, onText: o.onText, prompt: e.estimate(suffix)}, nil
 }
 
 // ask turns one attempt for each output into units of work, one per image
@@ -113,6 +119,10 @@ func (e *Engine) finish(o *output, c llama.Completion, strict bool) {
 	text := Clean(raw, o.lang, CleanOptions{Truncated: c.Reason == llama.StopLength || c.Reason == llama.StopContext})
 	if o.raw {
 		text = raw
+	}
+	if o.force != nil {
+		o.logprobs = c.LogProbs // a scored text: nothing to clean or check
+		return
 	}
 	before := o.cap.Attempts
 	o.cap = Caption{Language: o.lang, Text: text, Raw: raw, Tokens: len(c.Tokens), Stop: c.Reason, Retried: strict}

@@ -64,99 +64,73 @@ type GroundResult struct {
 	Flagged   int                 `json:"flagged"`
 }
 
-// Ground scores the sentences of req.Text against req.Image. It takes one
-// of the engine's contexts for the two short evaluations.
+// Ground scores the sentences of req.Text against req.Image, in a stream
+// of its own (GroundRequest is also a Task for Engine.Stream, and
+// Request.Ground grounds captions in the batch that writes them).
 func (e *Engine) Ground(ctx context.Context, req *GroundRequest) (*GroundResult, error) {
-	if err := e.checkOpen(); err != nil {
-		return nil, err
+	res, err := e.one(ctx, req)
+	return asResult[*GroundResult](res), err
+}
+
+// grounding is one text to score: its two scored outputs (after the image
+// and the prompt, after the prompt alone), its sentences and where they
+// end among the tokens.
+type grounding struct {
+	with, without *output
+	sentences     []string
+	bounds        []int
+}
+
+// newGrounding prepares the scoring of text in lang after instr, with the
+// image prefix (img, prefix, tokens) and without it.
+func (e *Engine) newGrounding(lang Language, instr, text string, img *llama.Image, prefix string, tokens int) (*grounding, error) {
+	g := &grounding{sentences: SplitSentences(text)}
+	if len(g.sentences) == 0 {
+		return g, nil
 	}
-	if req == nil || req.Image == nil {
-		return nil, &BadRequestError{Field: "image", Msg: "no image given"}
-	}
-	if err := checkText("text", req.Text); err != nil {
-		return nil, err
-	}
-	lang := req.Language
-	if lang.IsZero() {
-		lang = MustLookupLanguage("en")
-	}
-	sentences := SplitSentences(req.Text)
-	if len(sentences) == 0 {
-		return &GroundResult{}, nil
-	}
-	instr := req.Instruction
-	var err error
-	if instr == "" {
-		if instr, err = e.tmpl.Render(lang, ModeBrief, nil); err != nil {
-			return nil, err
-		}
-	} else if instr, err = e.tmpl.RenderCustom(lang, instr); err != nil {
-		return nil, err
-	}
-	img, _, err := e.prepare(req.Image)
-	if err != nil {
-		return nil, err
-	}
-	// Token boundaries of the sentences within the whole text, so that
-	// each is scored as the tokenizer splits the caption.
-	text := strings.Join(sentences, " ")
-	var bounds []int
+	joined := strings.Join(g.sentences, " ")
 	end := 0
-	for _, s := range sentences {
+	for _, s := range g.sentences {
 		if end > 0 {
 			end++ // the space
 		}
 		end += len(s)
-		toks, err := e.model.Tokenize(text[:end], llama.TokenizeOptions{})
+		toks, err := e.model.Tokenize(joined[:end], llama.TokenizeOptions{})
 		if err != nil {
 			return nil, err
 		}
-		bounds = append(bounds, len(toks))
+		g.bounds = append(g.bounds, len(toks))
 	}
-	all, err := e.model.Tokenize(text, llama.TokenizeOptions{})
-	if err != nil {
-		return nil, err
+	all, err := e.model.Tokenize(joined, llama.TokenizeOptions{})
+	if err != nil || len(all) == 0 {
+		return g, err
 	}
-	if len(all) == 0 {
-		return &GroundResult{}, nil
+	ask := func(bool) (string, error) { return instr, nil }
+	g.with = &output{lang: lang, image: img, prefix: prefix, tokens: tokens, instruction: ask, force: all, gen: Generation{MaxTokens: len(all)}}
+	g.without = &output{lang: lang, instruction: ask, force: all, gen: Generation{MaxTokens: len(all)}}
+	return g, nil
+}
+
+// outputs are the two scored outputs (none for an empty text).
+func (g *grounding) outputs() []*output {
+	if g.with == nil {
+		return nil
 	}
-	lc, err := e.acquire(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer e.release(lc)
-	if err := lc.Clear(); err != nil {
-		return nil, err
-	}
-	score := func(seq int, withImage bool) ([]float32, error) {
-		prefix, suffix, err := e.chatPrefix(instr, withImage)
-		if err != nil {
-			return nil, err
-		}
-		if withImage {
-			if err := lc.Append(ctx, seq, llama.Prompt{Text: prefix, Images: []llama.Image{*img}, AddSpecial: true}); err != nil {
-				return nil, err
-			}
-		}
-		if err := lc.Append(ctx, seq, llama.Prompt{Text: suffix, AddSpecial: !withImage}); err != nil {
-			return nil, err
-		}
-		return lc.Score(ctx, seq, all)
-	}
-	with, err := score(0, true)
-	if err != nil {
-		return nil, err
-	}
-	without, err := score(1, false)
-	if err != nil {
-		return nil, err
-	}
+	return []*output{g.with, g.without}
+}
+
+// result turns the two outputs' log-probabilities into the verdicts.
+func (g *grounding) result() *GroundResult {
 	res := &GroundResult{}
+	if g.with == nil || len(g.with.logprobs) == 0 || len(g.without.logprobs) != len(g.with.logprobs) {
+		return res
+	}
+	with, without := g.with.logprobs, g.without.logprobs
 	start, total := 0, 0
-	for i, s := range sentences {
-		stop := min(bounds[i], len(all))
-		if i == len(sentences)-1 {
-			stop = len(all)
+	for i, s := range g.sentences {
+		stop := min(g.bounds[i], len(with))
+		if i == len(g.sentences)-1 {
+			stop = len(with)
 		}
 		n := stop - start
 		if n <= 0 {
@@ -185,7 +159,103 @@ func (e *Engine) Ground(ctx context.Context, req *GroundRequest) (*GroundResult,
 	if total > 0 {
 		res.Gain /= float64(total)
 	}
-	return res, nil
+	return res
+}
+
+// groundWork is a GroundRequest in a stream.
+type groundWork struct {
+	req *GroundRequest
+	g   *grounding
+}
+
+func (r *GroundRequest) work() work { return &groundWork{req: r} }
+
+func (w *groundWork) plan(e *Engine) error {
+	if w.g != nil {
+		return nil
+	}
+	req := w.req
+	if req == nil || req.Image == nil {
+		return &BadRequestError{Field: "image", Msg: "no image given"}
+	}
+	if err := checkText("text", req.Text); err != nil {
+		return err
+	}
+	if err := checkText("instruction", req.Instruction); err != nil {
+		return err
+	}
+	lang := req.Language
+	if lang.IsZero() {
+		lang = MustLookupLanguage("en")
+	}
+	var instr string
+	var err error
+	if req.Instruction == "" {
+		instr, err = e.tmpl.Render(lang, ModeBrief, nil)
+	} else {
+		instr, err = e.tmpl.RenderCustom(lang, req.Instruction)
+	}
+	if err != nil {
+		return err
+	}
+	img, tokens, err := e.prepare(req.Image)
+	if err != nil {
+		return err
+	}
+	prefix, err := e.imagePrefix()
+	if err != nil {
+		return err
+	}
+	w.g, err = e.newGrounding(lang, instr, req.Text, img, prefix, tokens)
+	return err
+}
+
+func (w *groundWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
+	return e.ask(j, w.g.outputs(), false, end(done))
+}
+
+func (w *groundWork) result(*Engine, Timings) any { return w.g.result() }
+
+// groundFlow grounds the captions of outs (those with text) in the same
+// batch: each caption becomes two scored branches, one of its image's
+// prefix and one text-only; with drop, ungrounded sentences leave the
+// caption's text.
+func (e *Engine) groundFlow(j *job, outs []*output, drop bool, next func() ([]*unit, error)) ([]*unit, error) {
+	var gs []*grounding
+	var owners []*output
+	var scored []*output
+	for _, o := range outs {
+		if o.cap.Failed() || strings.TrimSpace(o.cap.Text) == "" || o.image == nil {
+			continue
+		}
+		instr, err := o.instruction(false)
+		if err != nil {
+			return nil, err
+		}
+		g, err := e.newGrounding(o.lang, instr, o.cap.Text, o.image, o.prefix, o.tokens)
+		if err != nil {
+			return nil, err
+		}
+		gs, owners = append(gs, g), append(owners, o)
+		scored = append(scored, g.outputs()...)
+	}
+	return e.ask(j, scored, false, func() ([]*unit, error) {
+		for i, g := range gs {
+			o := owners[i]
+			res := g.result()
+			o.cap.Grounding = res
+			if drop && res.Flagged > 0 {
+				var kept []string
+				for _, s := range res.Sentences {
+					if s.Grounded {
+						kept = append(kept, s.Text)
+					}
+				}
+				o.cap.Text = strings.Join(kept, " ")
+			}
+		}
+		return then(next)
+	})
 }
 
 // SplitSentences splits a caption into sentences at ., ! and ? followed by

@@ -160,3 +160,26 @@ func TestGroundPerSentence(t *testing.T) {
 	assert.False(t, g.Sentences[1].Grounded, "%+v", g.Sentences[1])
 	assert.Equal(t, 1, g.Flagged)
 }
+
+// Request.Ground grounds each caption in the batch that writes it, with
+// the same verdicts as Engine.Ground on the same text; DropUngrounded
+// keeps a grounded caption whole.
+func TestDescribeGrounds(t *testing.T) {
+	e := toyEngine(t, nil)
+	img := renderToy(toyScene(), 640, 480, 21)
+	langs := []caption.Language{caption.MustLookupLanguage("en"), caption.MustLookupLanguage("de")}
+	res, err := e.Describe(context.Background(), &caption.Request{Image: img, Languages: langs, Ground: true, DropUngrounded: true})
+	require.NoError(t, err)
+	for _, c := range res.Captions {
+		require.NotNil(t, c.Grounding, c.Language.Tag)
+		want, err := scene.Caption(toyScene(), c.Language.Tag)
+		require.NoError(t, err)
+		assert.Equal(t, want, c.Text, "a grounded caption is kept whole")
+		alone, err := e.Ground(context.Background(), &caption.GroundRequest{Image: img, Language: c.Language, Text: c.Text})
+		require.NoError(t, err)
+		require.Len(t, alone.Sentences, len(c.Grounding.Sentences))
+		assert.InDelta(t, alone.Gain, c.Grounding.Gain, 1e-3, c.Language.Tag)
+		assert.Equal(t, alone.Flagged, c.Grounding.Flagged)
+		assert.Zero(t, c.Grounding.Flagged, "%+v", c.Grounding)
+	}
+}

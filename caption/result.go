@@ -146,6 +146,9 @@ type Caption struct {
 	Attempts []Attempt `json:"attempts,omitempty"`
 	// Pivot is the pivot-language caption a translated Text comes from.
 	Pivot *Attempt `json:"pivot,omitempty"`
+	// Grounding, with Request.Ground, scores each sentence against the
+	// image (of the text before DropUngrounded removed any).
+	Grounding *GroundResult `json:"grounding,omitempty"`
 	// Retried: the first answer was in the wrong language and a stricter
 	// prompt was used. Pivoted: the text is a translation from the pivot
 	// language.

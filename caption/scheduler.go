@@ -42,6 +42,7 @@ type branch struct {
 	suffix    string
 	maxTokens int
 	stop      []string
+	force     []llama.Token // scored, not generated (grounding)
 	sampling  llama.Sampling
 	onText    func(string) bool
 	result    llama.Completion
@@ -316,7 +317,7 @@ func (s *scheduler) start(u *unit) ([]llama.GenerateRequest, error) {
 			return nil, err
 		}
 		s.seqs[seq] = seqOf{b, a}
-		reqs = append(reqs, llama.GenerateRequest{Seq: seq, MaxTokens: b.maxTokens, Stop: b.stop, Sampling: b.sampling, OnText: b.llamaOnText()})
+		reqs = append(reqs, llama.GenerateRequest{Seq: seq, MaxTokens: b.maxTokens, Stop: b.stop, Sampling: b.sampling, OnText: b.llamaOnText(), Force: b.force})
 	}
 	return reqs, nil
 }

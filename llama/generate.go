@@ -46,6 +46,13 @@ type GenerateRequest struct {
 	// only MaxTokens (or a full context) stops the sequence: benchmarks
 	// use it for outputs of a fixed length.
 	IgnoreEnd bool
+	// Force makes the sequence produce these tokens instead of sampling
+	// (teacher forcing), within the same batched steps as the others, and
+	// records each one's log-probability in Completion.LogProbs: scoring
+	// a given text (grounding) as a branch of a shared prefix. The
+	// sequence ends after the last one (StopLength); Sampling, MaxTokens
+	// and the end token do not apply.
+	Force []Token
 }
 
 // Completion is the result for one GenerateRequest.
@@ -54,6 +61,9 @@ type Completion struct {
 	Text   string
 	Tokens []Token
 	Reason StopReason
+	// LogProbs are the log-probabilities of the forced tokens
+	// (GenerateRequest.Force), in order.
+	LogProbs []float32
 }
 
 // genSeq is the running state of one request.
@@ -154,6 +164,9 @@ func (c *Context) GenerateWith(ctx context.Context, reqs []GenerateRequest, opt 
 			busy[r.Seq] = true
 		}
 		for _, r := range reqs {
+			if len(r.Force) > 0 {
+				r.MaxTokens, r.IgnoreEnd = len(r.Force), true
+			}
 			g := &genSeq{req: r, sampler: newSampler(r.Sampling), comp: Completion{Seq: r.Seq}, index: -1}
 			for _, s := range r.Stop {
 				g.holdMax = max(g.holdMax, len(s))
@@ -278,6 +291,11 @@ func (c *Context) checkRequest(op string, r GenerateRequest, busy map[int]bool) 
 			return opErr(op, ErrInvalidArgument, "empty stop string")
 		}
 	}
+	for _, t := range r.Force {
+		if int(t) < 0 || int(t) >= c.model.meta.VocabSize {
+			return opErr(op, ErrInvalidArgument, "forced token %d outside the vocabulary of %d", t, c.model.meta.VocabSize)
+		}
+	}
 	return nil
 }
 
@@ -380,7 +398,15 @@ func (c *Context) addToBatch(off int, toks []Token, pos0 int32, seq int, lastLog
 // sample picks the next token of g from the logits just decoded.
 func (c *Context) sample(g *genSeq) {
 	defer runtime.KeepAlive(c)
-	t := Token(C.llama_sampler_sample(g.sampler, c.p, C.int32_t(g.logit)))
+	var t Token
+	if f := g.req.Force; len(f) > 0 {
+		t = f[len(g.comp.Tokens)]
+		vocab := c.model.meta.VocabSize
+		l := unsafe.Slice((*float32)(unsafe.Pointer(C.llama_get_logits_ith(c.p, C.int32_t(g.logit)))), vocab)
+		g.comp.LogProbs = append(g.comp.LogProbs, logSoftmaxAt(l, int(t)))
+	} else {
+		t = Token(C.llama_sampler_sample(g.sampler, c.p, C.int32_t(g.logit)))
+	}
 	c.stats.GeneratedTokens++
 	if !g.req.IgnoreEnd && bool(C.llama_vocab_is_eog(c.model.vocab, C.llama_token(t))) {
 		g.finish(StopEnd)

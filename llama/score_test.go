@@ -65,3 +65,40 @@ func TestScoreMatchesLogits(t *testing.T) {
 		t.Error("a token outside the vocabulary was scored")
 	}
 }
+
+// Forced tokens in batched generation score the same as Score, beside a
+// sequence that samples in the same steps.
+func TestForcedTokensMatchScore(t *testing.T) {
+	l := loadPair(t, "tiny-llava")
+	ctx := context.Background()
+	prompt := Prompt{Text: userPrompt(t, l.model, "x"), Images: []Image{testImage(32, 32, 8)}, AddSpecial: true}
+	toks := []Token{5, 17, 42, 3, 99}
+	c := newContext(t, l, ContextOptions{ContextSize: 1024, MaxSequences: 4})
+	for seq := range 3 {
+		if err := c.Append(ctx, seq, prompt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := c.Score(ctx, 2, toks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := c.Generate(ctx, []GenerateRequest{{Seq: 0, Force: toks}, {Seq: 1, MaxTokens: 8}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out[0].LogProbs) != len(toks) || out[0].Reason != StopLength {
+		t.Fatalf("forced: %d log-probabilities, stop %s", len(out[0].LogProbs), out[0].Reason)
+	}
+	for i := range toks {
+		if out[0].Tokens[i] != toks[i] {
+			t.Errorf("token %d: %d, forced %d", i, out[0].Tokens[i], toks[i])
+		}
+		if math.Abs(float64(out[0].LogProbs[i]-want[i])) > 1e-3 {
+			t.Errorf("token %d: forced %.5f, Score %.5f", i, out[0].LogProbs[i], want[i])
+		}
+	}
+	if len(out[1].Tokens) == 0 {
+		t.Error("the sampling sequence beside it generated nothing")
+	}
+}

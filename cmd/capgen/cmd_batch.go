@@ -37,6 +37,8 @@ type batchOptions struct {
 	Images      int
 	NoRecursive bool
 	Shard       string
+	Ground      bool
+	DropUngr    bool
 	Quiet       bool // --quiet: no summary line
 }
 
@@ -64,6 +66,8 @@ func batchCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Usage: "goroutines decoding and resizing images ahead of the model", Value: 2, Destination: &o.Workers},
 			&cli.IntFlag{Name: "batch-images", Usage: "images decoded and queued ahead of the model (0 = twice --parallel)", Destination: &o.Images},
 			&cli.BoolFlag{Name: "no-recursive", Usage: "do not descend into sub-folders", Destination: &o.NoRecursive},
+			&cli.BoolFlag{Name: "ground", Usage: "score each caption's sentences with and without the image (in the journal; the summary gives the mean gain and the share flagged)", Destination: &o.Ground},
+			&cli.BoolFlag{Name: "drop-ungrounded", Usage: "remove the sentences the image does not support before writing (implies --ground)", Destination: &o.DropUngr},
 			&cli.StringFlag{Name: "shard", Usage: "K/N: caption only shard K (0..N-1) of the images, split by a hash of each path (Kubernetes Indexed Jobs, Slurm arrays; merge the journals with capgen journal merge)", Destination: &o.Shard},
 		),
 		Action: func(c *cli.Context) error {
@@ -100,7 +104,8 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		bo.Journal, bo.JournalTo = "", w
 	}
 	bo.Request = caption.Request{Languages: langs, Detail: detail, Strategy: strategy, Instruction: o.Prompt,
-		Generation: caption.Generation{MaxTokens: o.MaxTokens}, OnMismatch: o.policy, PivotLanguage: o.pivot}
+		Generation: caption.Generation{MaxTokens: o.MaxTokens}, OnMismatch: o.policy, PivotLanguage: o.pivot,
+		Ground: o.Ground, DropUngrounded: o.DropUngr}
 	bo.Regions.Languages, bo.Dense.Languages = langs, langs
 	bo.Regions.OnMismatch, bo.Dense.OnMismatch = o.policy, o.policy
 	progress := o.Progress
@@ -204,10 +209,11 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 			Reused      int     `json:"reused"`
 			Tokens      int     `json:"tokens"`
 			MS          float64 `json:"ms"`
+			Quality     any     `json:"quality"`
 			Interrupted bool    `json:"interrupted"`
 			Journal     string  `json:"journal"`
 		}{"summary", len(paths), sum.Captioned, sum.Partial, sum.Failed, sum.Skipped, sum.Reused, sum.Tokens,
-			float64(sum.Elapsed.Microseconds()) / 1000, ctx.Err() != nil, o.Out})
+			float64(sum.Elapsed.Microseconds()) / 1000, qualityJSON(sum.Quality), ctx.Err() != nil, o.Out})
 		fmt.Fprintf(errw, "%s\n", b)
 	case !o.Quiet:
 		partial := ""
@@ -217,6 +223,13 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		fmt.Fprintf(errw, "capgen: %d captioned%s, %d failed, %d skipped (done earlier), %d from earlier results, of %d images in %s (%.2f images/s, %.1f tokens/s)\n",
 			sum.Captioned, partial, sum.Failed, sum.Skipped, sum.Reused, len(paths), sum.Elapsed.Round(time.Millisecond),
 			float64(sum.Captioned)/sum.Elapsed.Seconds(), float64(sum.Tokens)/sum.Elapsed.Seconds())
+		if q := sum.Quality; q.Captions > 0 {
+			line := fmt.Sprintf("capgen: quality: %.0f%% of %d captions in the requested language", 100*q.LanguageMatch(), q.Captions)
+			if q.Grounded > 0 {
+				line += fmt.Sprintf("; grounding: mean gain %.2f, %d of %d sentences (%.0f%%) possibly ungrounded", q.MeanGain(), q.Flagged, q.Sentences, 100*q.FlaggedShare())
+			}
+			fmt.Fprintln(errw, line)
+		}
 	}
 	switch {
 	case ctx.Err() != nil:
@@ -233,6 +246,15 @@ func runBatch(ctx context.Context, w, errw io.Writer, o batchOptions, args []str
 		return exitCodeError{code: exitSomeFailed, err: fmt.Errorf("%s (see %s; the next run redoes them)", what, see), reported: progress == "json"}
 	}
 	return nil
+}
+
+// qualityJSON is the summary event's quality object.
+func qualityJSON(q batch.Quality) map[string]any {
+	m := map[string]any{"captions": q.Captions, "language_match": q.LanguageMatch()}
+	if q.Grounded > 0 {
+		m["mean_gain"], m["sentences"], m["flagged"], m["flagged_share"] = q.MeanGain(), q.Sentences, q.Flagged, q.FlaggedShare()
+	}
+	return m
 }
 
 // runOptions turns the mode flags into batch.Options (without the request

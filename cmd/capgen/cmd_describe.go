@@ -180,34 +180,16 @@ func (o *modelOptions) engine(ctx context.Context) (*caption.Engine, error) {
 	return e, err
 }
 
-// groundCaptions scores the sentences of every caption with text against
-// the image; with drop, the ungrounded ones are removed from the caption.
-// Ungrounded sentences are named on stderr.
-func groundCaptions(ctx context.Context, e *caption.Engine, img *vision.Image, prompt string, res *caption.Result, drop bool) (map[string]*caption.GroundResult, error) {
-	out := map[string]*caption.GroundResult{}
-	for i := range res.Captions {
-		c := &res.Captions[i]
-		if c.Failed() || strings.TrimSpace(c.Text) == "" {
-			continue
-		}
-		g, err := e.Ground(ctx, &caption.GroundRequest{Image: img, Language: c.Language, Text: c.Text, Instruction: prompt})
-		if err != nil {
-			return nil, err
-		}
-		out[c.Language.Tag] = g
-		var kept []string
-		for _, s := range g.Sentences {
-			if s.Grounded {
-				kept = append(kept, s.Text)
-				continue
-			}
-			notef(ctx, "%s: possibly ungrounded (gain %.2f, least supported token %.2f): %q", c.Language.Tag, s.Gain, s.MinGain, s.Text)
-		}
-		if drop && len(kept) < len(g.Sentences) {
-			c.Text = strings.Join(kept, " ")
+// noteUngrounded names on stderr the sentences grounding flagged.
+func noteUngrounded(ctx context.Context, where string, c caption.Caption) {
+	if c.Grounding == nil {
+		return
+	}
+	for _, s := range c.Grounding.Sentences {
+		if !s.Grounded {
+			notef(ctx, "%s: possibly ungrounded (gain %.2f, least supported token %.2f): %q", where, s.Gain, s.MinGain, s.Text)
 		}
 	}
-	return out, nil
 }
 
 // describeOptions are the flags of `capgen describe`.
@@ -237,7 +219,7 @@ func describeCommand() *cli.Command {
 			&cli.Float64Flag{Name: "top-p", Usage: "nucleus sampling: keep the most likely tokens up to this probability mass (0 or 1 = off; with --temperature)", Destination: &o.TopP},
 			&cli.UintFlag{Name: "seed", Usage: "sampling seed", Destination: &o.Seed},
 			&cli.BoolFlag{Name: "raw", Usage: "print the model's text without clean-up", Destination: &o.Raw},
-			&cli.BoolFlag{Name: "ground", Usage: "score each sentence with and without the image (JSON: grounding; text: ungrounded sentences named on stderr)", Destination: &o.Ground},
+			&cli.BoolFlag{Name: "ground", Usage: "score each sentence with and without the image (JSON: each caption's grounding; ungrounded sentences are named on stderr)", Destination: &o.Ground},
 			&cli.BoolFlag{Name: "drop-ungrounded", Usage: "remove the sentences the image does not support (implies --ground)", Destination: &o.DropUngr},
 		),
 		Action: oneImage("describe", func(c *cli.Context, path string) error {
@@ -267,37 +249,33 @@ func runDescribe(ctx context.Context, w io.Writer, o describeOptions, path strin
 	defer e.Close()
 	o.warnUnclaimed(ctx, langs)
 	res, err := e.Describe(ctx, &caption.Request{
-		Image:         img,
-		Languages:     langs,
-		Detail:        detail,
-		Strategy:      strategy,
-		Instruction:   o.Prompt,
-		Question:      o.Question,
-		Raw:           o.Raw,
-		OnMismatch:    o.policy,
-		PivotLanguage: o.pivot,
+		Image:          img,
+		Languages:      langs,
+		Detail:         detail,
+		Strategy:       strategy,
+		Instruction:    o.Prompt,
+		Question:       o.Question,
+		Raw:            o.Raw,
+		OnMismatch:     o.policy,
+		PivotLanguage:  o.pivot,
+		Ground:         o.Ground,
+		DropUngrounded: o.DropUngr,
 		Generation: caption.Generation{MaxTokens: o.MaxTokens,
 			Sampling: caption.Sampling{Temperature: float32(o.Temperature), TopP: float32(o.TopP), Seed: uint32(o.Seed)}},
 	})
 	if err != nil {
 		return err
 	}
-	var grounding map[string]*caption.GroundResult
-	if o.Ground || o.DropUngr {
-		if grounding, err = groundCaptions(ctx, e, img, o.Prompt, res, o.DropUngr); err != nil {
-			return err
-		}
-	}
 	var caps []labeled
 	for _, c := range res.Captions {
 		caps = append(caps, labeled{c.Language.Tag, c})
+		noteUngrounded(ctx, c.Language.Tag, c)
 	}
 	if o.Format != "text" {
 		if err := writeJSON(w, o.Format, struct {
 			File string `json:"file"`
 			*caption.Result
-			Grounding map[string]*caption.GroundResult `json:"grounding,omitempty"`
-		}{path, res, grounding}); err != nil {
+		}{path, res}); err != nil {
 			return err
 		}
 		return checkCaptions(ctx, o.policy, strategy, caps)

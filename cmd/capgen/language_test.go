@@ -147,14 +147,49 @@ func TestModelLanguageClaims(t *testing.T) {
 func TestDescribeGround(t *testing.T) {
 	code, out, errOut := capture(t, "describe", "--model", "toy", "--threads", "1", "--lang", "en,de", "--ground", "--format", "json", scene(t))
 	require.Equal(t, exitOK, code, errOut)
-	var res struct {
-		Grounding map[string]caption.GroundResult
-	}
+	var res caption.Result
 	require.NoError(t, json.Unmarshal([]byte(out), &res))
-	require.Len(t, res.Grounding, 2)
-	for lang, g := range res.Grounding {
-		require.Len(t, g.Sentences, 1, lang)
-		assert.True(t, g.Sentences[0].Grounded, "%s: %+v", lang, g.Sentences[0])
-		assert.Positive(t, g.Gain, lang)
+	require.Len(t, res.Captions, 2)
+	for _, c := range res.Captions {
+		g := c.Grounding
+		require.NotNil(t, g, c.Language.Tag)
+		require.Len(t, g.Sentences, 1, c.Language.Tag)
+		assert.True(t, g.Sentences[0].Grounded, "%s: %+v", c.Language.Tag, g.Sentences[0])
+		assert.Positive(t, g.Gain, c.Language.Tag)
 	}
+}
+
+// batch --ground: each journal caption has its grounding, and the summary
+// (plain and NDJSON) the run's reference-free quality.
+func TestBatchGroundQuality(t *testing.T) {
+	dir, _ := toyRefSet(t, 3)
+	journal := filepath.Join(t.TempDir(), "g.jsonl")
+	code, _, errOut := capture(t, "batch", "--model", "toy", "--threads", "1", "--lang", "en,de", "--ground", "--out", journal, "--progress", "json", dir)
+	require.Equal(t, exitOK, code, errOut)
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	var sum struct {
+		Quality struct {
+			Captions      int
+			LanguageMatch float64 `json:"language_match"`
+			MeanGain      float64 `json:"mean_gain"`
+			Sentences     int
+			Flagged       int
+		}
+	}
+	require.NoError(t, json.Unmarshal([]byte(lines[len(lines)-1]), &sum))
+	q := sum.Quality
+	assert.Equal(t, 6, q.Captions)
+	assert.Equal(t, 1.0, q.LanguageMatch)
+	assert.Equal(t, 6, q.Sentences)
+	assert.Positive(t, q.MeanGain)
+	for _, line := range journalLines(t, journal) {
+		var rec batch.Record
+		require.NoError(t, json.Unmarshal([]byte(line), &rec))
+		for _, c := range rec.Captions {
+			require.NotNil(t, c.Grounding, "%s %s", rec.File, c.Language.Tag)
+		}
+	}
+	code, _, errOut = capture(t, "batch", "--model", "toy", "--threads", "1", "--lang", "en", "--ground", "--existing", "overwrite", "--out", journal, dir)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "quality: 100% of 3 captions in the requested language; grounding: mean gain")
 }
