@@ -35,6 +35,12 @@ type DenseRequest struct {
 	// fails is left out of the merge.
 	OnMismatch OnMismatch
 	NoRetry    bool
+	// Tile captions are grounded against their tiles before the merge
+	// (TileCaption.Captions[].Grounding), and those with a sentence the
+	// tile does not support are left out of it: a model asked about an
+	// empty tile tends to name an object anyway. KeepUngroundedTiles
+	// merges every tile caption (and skips the scoring).
+	KeepUngroundedTiles bool
 }
 
 // Dense describes an image densely in each requested language.
@@ -172,12 +178,29 @@ func (w *denseWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
 	retry := policy.retries() && !w.req.NoRetry
 	return e.directFlow(j, outs, retry, func() ([]*unit, error) {
 		settle(outs, policy)
+		if w.req.KeepUngroundedTiles {
+			return w.merge(e, j, retry, policy, done)
+		}
+		var tiles []*output
+		for _, to := range w.tileOuts {
+			tiles = append(tiles, to...)
+		}
+		return e.groundFlow(j, tiles, false, func() ([]*unit, error) { return w.merge(e, j, retry, policy, done) })
+	})
+}
+
+// merge asks for the merged description in each language from the global
+// caption and the tile captions that passed (the language check and,
+// unless KeepUngroundedTiles, grounding).
+func (w *denseWork) merge(e *Engine, j *job, retry bool, policy OnMismatch, done func()) ([]*unit, error) {
+	{
 		// Merge: one text-only prompt per language.
 		w.merges = make([]*output, len(w.langs))
 		for li, lang := range w.langs {
 			var list strings.Builder
 			for ti, t := range w.tiles {
-				if w.tileOuts[ti][li].cap.Failed() {
+				tc := w.tileOuts[ti][li].cap
+				if tc.Failed() || (tc.Grounding != nil && tc.Grounding.Flagged > 0) {
 					continue
 				}
 				trows, tcols := w.grid(t)
@@ -191,7 +214,7 @@ func (w *denseWork) flow(e *Engine, j *job, done func()) ([]*unit, error) {
 			w.merges[li] = &output{lang: lang, gen: gen, raw: w.req.Raw, instruction: e.instruction(lang, ModeMerge, vars)}
 		}
 		return e.directFlow(j, w.merges, retry, settled(w.merges, policy, done))
-	})
+	}
 }
 
 func (w *denseWork) result(e *Engine, took Timings) any {

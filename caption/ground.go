@@ -82,8 +82,9 @@ type grounding struct {
 }
 
 // newGrounding prepares the scoring of text in lang after instr, with the
-// image prefix (img, prefix, tokens) and without it.
-func (e *Engine) newGrounding(lang Language, instr, text string, img *llama.Image, prefix string, tokens int) (*grounding, error) {
+// image prefix (img, prefix, tokens) and without it: with no image, or,
+// when base is set, with base (a blank image of the same size) instead.
+func (e *Engine) newGrounding(lang Language, instr, text string, img *llama.Image, prefix string, tokens int, base *llama.Image) (*grounding, error) {
 	g := &grounding{sentences: SplitSentences(text)}
 	if len(g.sentences) == 0 {
 		return g, nil
@@ -108,6 +109,9 @@ func (e *Engine) newGrounding(lang Language, instr, text string, img *llama.Imag
 	ask := func(bool) (string, error) { return instr, nil }
 	g.with = &output{lang: lang, image: img, prefix: prefix, tokens: tokens, instruction: ask, force: all, gen: Generation{MaxTokens: len(all)}}
 	g.without = &output{lang: lang, instruction: ask, force: all, gen: Generation{MaxTokens: len(all)}}
+	if base != nil {
+		g.without.image, g.without.prefix, g.without.tokens = base, prefix, tokens
+	}
 	return g, nil
 }
 
@@ -206,7 +210,7 @@ func (w *groundWork) plan(e *Engine) error {
 	if err != nil {
 		return err
 	}
-	w.g, err = e.newGrounding(lang, instr, req.Text, img, prefix, tokens)
+	w.g, err = e.newGrounding(lang, instr, req.Text, img, prefix, tokens, nil)
 	return err
 }
 
@@ -232,7 +236,7 @@ func (e *Engine) groundFlow(j *job, outs []*output, drop bool, next func() ([]*u
 		if err != nil {
 			return nil, err
 		}
-		g, err := e.newGrounding(o.lang, instr, o.cap.Text, o.image, o.prefix, o.tokens)
+		g, err := e.newGrounding(o.lang, instr, o.cap.Text, o.image, o.prefix, o.tokens, nil)
 		if err != nil {
 			return nil, err
 		}

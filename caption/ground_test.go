@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/capgen/capgen/caption"
+	"github.com/capgen/capgen/toy"
 	"github.com/capgen/capgen/toy/scene"
 )
 
@@ -182,4 +183,34 @@ func TestDescribeGrounds(t *testing.T) {
 		assert.Equal(t, alone.Flagged, c.Grounding.Flagged)
 		assert.Zero(t, c.Grounding.Flagged, "%+v", c.Grounding)
 	}
+}
+
+// Dense grounds tile captions before the merge: every tile caption is
+// scored against its tile, and those of the filled tiles are grounded.
+// The toy's own hallucination on the empty tile ("A yellow star.") is not
+// caught: its region prompt was trained on filled cells only, and the
+// model believes that caption more with the empty tile than without it
+// (gain 0.51): a model's self-grounding cannot flag what the model itself
+// sees wrongly (docs/evaluation.md, limits).
+func TestDenseGroundsTiles(t *testing.T) {
+	e := toyEngine(t, nil)
+	s := toyScene() // the top-right cell is empty
+	img := renderToy(s, 600, 480, 8)
+	res, err := e.Dense(context.Background(), &caption.DenseRequest{Image: img, GlobalDetail: caption.Brief, TileMode: caption.ModeRegion,
+		TileWords: toy.RegionWords, Languages: []caption.Language{caption.MustLookupLanguage("en")}, OnMismatch: caption.MismatchKeep,
+		Generation: caption.Generation{MaxTokens: 16}})
+	require.NoError(t, err)
+	require.Len(t, res.Tiles, 4)
+	for _, tile := range res.Tiles {
+		c := tile.Captions[0]
+		require.NotNil(t, c.Grounding, "tile %d,%d", tile.Row, tile.Col)
+		if s.Cells[tile.Row*2+tile.Col].Filled {
+			assert.Zero(t, c.Grounding.Flagged, "filled tile %d,%d: %q %+v", tile.Row, tile.Col, c.Text, c.Grounding.Sentences)
+		}
+	}
+	// Without the filter no tile is scored.
+	res, err = e.Dense(context.Background(), &caption.DenseRequest{Image: img, GlobalDetail: caption.Brief, TileMode: caption.ModeRegion,
+		TileWords: toy.RegionWords, OnMismatch: caption.MismatchKeep, KeepUngroundedTiles: true, Generation: caption.Generation{MaxTokens: 16}})
+	require.NoError(t, err)
+	assert.Nil(t, res.Tiles[0].Captions[0].Grounding)
 }
