@@ -41,6 +41,10 @@ type DenseRequest struct {
 	// empty tile tends to name an object anyway. KeepUngroundedTiles
 	// merges every tile caption (and skips the scoring).
 	KeepUngroundedTiles bool
+	// GroundMerged scores the merged descriptions' sentences against the
+	// whole image (Merged[].Grounding); DropUngrounded also removes the
+	// flagged ones.
+	GroundMerged, DropUngrounded bool
 }
 
 // Dense describes an image densely in each requested language.
@@ -213,7 +217,27 @@ func (w *denseWork) merge(e *Engine, j *job, retry bool, policy OnMismatch, done
 			}
 			w.merges[li] = &output{lang: lang, gen: gen, raw: w.req.Raw, instruction: e.instruction(lang, ModeMerge, vars)}
 		}
-		return e.directFlow(j, w.merges, retry, settled(w.merges, policy, done))
+		if !w.req.GroundMerged && !w.req.DropUngrounded {
+			return e.directFlow(j, w.merges, retry, settled(w.merges, policy, done))
+		}
+		return e.directFlow(j, w.merges, retry, func() ([]*unit, error) {
+			settle(w.merges, policy)
+			// The merged text was written from words, not from the image:
+			// it is scored against the whole image with the global
+			// caption's prompt, through stand-ins that carry that image.
+			proxies := make([]*output, len(w.merges))
+			for li, m := range w.merges {
+				g := w.globals[li]
+				proxies[li] = &output{lang: m.lang, image: g.image, prefix: g.prefix, tokens: g.tokens, instruction: g.instruction, cap: m.cap}
+			}
+			return e.groundFlow(j, proxies, w.req.DropUngrounded, func() ([]*unit, error) {
+				for li, m := range w.merges {
+					m.cap.Grounding, m.cap.Text = proxies[li].cap.Grounding, proxies[li].cap.Text
+				}
+				done()
+				return nil, nil
+			})
+		})
 	}
 }
 

@@ -214,3 +214,16 @@ func TestDenseGroundsTiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Nil(t, res.Tiles[0].Captions[0].Grounding)
 }
+
+// GroundMerged scores the merged description against the whole image.
+func TestDenseGroundsMerged(t *testing.T) {
+	e := toyEngine(t, nil)
+	res, err := e.Dense(context.Background(), &caption.DenseRequest{Image: renderToy(toyScene(), 600, 480, 8), GlobalDetail: caption.Brief,
+		TileMode: caption.ModeRegion, TileWords: toy.RegionWords, OnMismatch: caption.MismatchKeep, GroundMerged: true,
+		Generation: caption.Generation{MaxTokens: 16}})
+	require.NoError(t, err)
+	require.Len(t, res.Merged, 1)
+	g := res.Merged[0].Grounding
+	require.NotNil(t, g)
+	assert.NotEmpty(t, g.Sentences)
+}

@@ -19,6 +19,8 @@ type denseOptions struct {
 	Overlap     float64
 	TileMode    string
 	Format      string
+	Ground      bool
+	DropUngr    bool
 }
 
 func denseCommand() *cli.Command {
@@ -35,6 +37,8 @@ func denseCommand() *cli.Command {
 			&cli.StringFlag{Name: "tile-mode", Usage: "prompt for tiles: tile, region or brief", Value: "tile", Destination: &o.TileMode},
 			formatFlag(&o.Format),
 			o.mismatchOptions.flags(false)[0],
+			&cli.BoolFlag{Name: "ground", Usage: "score the merged description's sentences against the image (tile captions are always grounded before the merge)", Destination: &o.Ground},
+			&cli.BoolFlag{Name: "drop-ungrounded", Usage: "remove the merged description's sentences the image does not support", Destination: &o.DropUngr},
 		),
 		Action: oneImage("dense", func(c *cli.Context, path string) error {
 			return runDense(c.Context, c.App.Writer, o, path)
@@ -67,7 +71,7 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	}
 	defer e.Close()
 	o.warnUnclaimed(ctx, langs)
-	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs, OnMismatch: o.policy})
+	res, err := e.Dense(ctx, &caption.DenseRequest{Image: img, Rows: rows, Cols: cols, SecondLevel: o.SecondLevel, Overlap: o.Overlap, TileMode: mode, Languages: langs, OnMismatch: o.policy, GroundMerged: o.Ground, DropUngrounded: o.DropUngr})
 	if err != nil {
 		return err
 	}
@@ -76,6 +80,7 @@ func runDense(ctx context.Context, w io.Writer, o denseOptions, path string) err
 	var caps []labeled
 	for _, m := range res.Merged {
 		caps = append(caps, labeled{m.Language.Tag, m})
+		noteUngrounded(ctx, m.Language.Tag, m)
 	}
 	if o.Format != "text" {
 		if err := writeJSON(w, o.Format, struct {
