@@ -487,6 +487,23 @@ func (g *genSeq) finish(r StopReason) {
 	g.comp.Text = strings.ToValidUTF8(string(g.out), "\uFFFD")
 }
 
+// takeLast decodes all of seq's pending prompt tokens but the last, which
+// it takes out of the pending list and returns for the caller to decode
+// with the logits it needs. A failed decode removes the sequence.
+func (c *Context) takeLast(ctx context.Context, op string, seq int) (Token, error) {
+	s := &c.seqs[seq]
+	if len(s.pending) == 0 {
+		return 0, opErr(op, ErrInvalidArgument, "sequence %d has no pending prompt text", seq)
+	}
+	last := s.pending[len(s.pending)-1]
+	s.pending = s.pending[:len(s.pending)-1]
+	if err := c.flushPending(ctx, op, seq); err != nil {
+		c.removeLocked(seq)
+		return 0, err
+	}
+	return last, nil
+}
+
 // Logits returns the model's next-token logits (one per vocabulary entry)
 // after everything appended to sequence seq, without generating: the
 // pending prompt tokens are decoded and the last one is then taken back
@@ -503,15 +520,10 @@ func (c *Context) Logits(ctx context.Context, seq int) ([]float32, error) {
 		return nil, err
 	}
 	s := &c.seqs[seq]
-	if len(s.pending) == 0 {
-		return nil, opErr(op, ErrInvalidArgument, "sequence %d has no pending prompt text", seq)
-	}
-	last := s.pending[len(s.pending)-1]
-	s.pending = s.pending[:len(s.pending)-1]
 	stop := c.watch(ctx)
 	defer stop()
-	if err := c.flushPending(ctx, op, seq); err != nil {
-		c.removeLocked(seq)
+	last, err := c.takeLast(ctx, op, seq)
+	if err != nil {
 		return nil, err
 	}
 	c.fillBatch([]Token{last}, s.next, seq, true)

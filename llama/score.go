@@ -39,18 +39,13 @@ func (c *Context) Score(ctx context.Context, seq int, toks []Token) ([]float32, 
 		}
 	}
 	s := &c.seqs[seq]
-	if len(s.pending) == 0 {
-		return nil, opErr(op, ErrInvalidArgument, "sequence %d has no pending prompt text", seq)
-	}
 	if need := len(s.pending) + len(toks); c.used+need > c.nCtx {
 		return nil, opErr(op, ErrContextFull, "scoring needs %d more cells; %d of %d are in use", need, c.used, c.nCtx)
 	}
-	last := s.pending[len(s.pending)-1]
-	s.pending = s.pending[:len(s.pending)-1]
 	stop := c.watch(ctx)
 	defer stop()
-	if err := c.flushPending(ctx, op, seq); err != nil {
-		c.removeLocked(seq)
+	last, err := c.takeLast(ctx, op, seq)
+	if err != nil {
 		return nil, err
 	}
 	// inputs[i] predicts toks[i].
