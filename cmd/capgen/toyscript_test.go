@@ -1,14 +1,17 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/capgen/capgen/internal/testmodels"
 	toyscene "github.com/capgen/capgen/toy/scene"
 )
 
@@ -23,11 +26,16 @@ import (
 // want-LANG.txt holds the caption of scene.png in LANG (as describe
 // prints one language); crop-LANG.txt the caption of its top right cell;
 // pics/X.want the caption of each batch picture in English (as the .txt
-// sidecar holds it, without a final newline).
+// sidecar holds it, without a final newline); pics-refs.jsonl their
+// canonical captions in en, de and sw as XM3600-style references. MODEL
+// and MMPROJ are a random-weight pair, for comparisons.
 func TestToyScripts(t *testing.T) {
+	tiny := testmodels.Tiny(t, "tiny-llava")
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/toyscript",
 		Setup: func(env *testscript.Env) error {
+			env.Setenv("MODEL", tiny.Model)
+			env.Setenv("MMPROJ", tiny.MMProj)
 			env.Setenv("CAPGEN_THREADS", "1")
 			env.Setenv("XDG_CONFIG_HOME", env.WorkDir+"/config")
 			env.Setenv("CAPGEN_MODELS", env.WorkDir+"/models")
@@ -76,6 +84,7 @@ func drawToyFiles(dir string) error {
 	if err := os.MkdirAll(filepath.Join(dir, "pics"), 0o755); err != nil {
 		return err
 	}
+	var refs []string
 	for i, name := range []string{"a", "b", "c"} {
 		rng := toyscene.NewRand(uint64(500 + i))
 		s := toyscene.Random(rng, &toyscene.RandomOptions{Rows: 2, Cols: 2})
@@ -89,8 +98,21 @@ func drawToyFiles(dir string) error {
 		if err := os.WriteFile(filepath.Join(dir, "pics", name+".want"), []byte(c), 0o644); err != nil {
 			return err
 		}
+		rec := map[string]any{"image/key": name}
+		for _, lang := range []string{"en", "de", "sw"} {
+			c, err := toyscene.Caption(s, lang)
+			if err != nil {
+				return err
+			}
+			rec[lang] = map[string]any{"caption": []string{c}}
+		}
+		b, err := json.Marshal(rec)
+		if err != nil {
+			return err
+		}
+		refs = append(refs, string(b))
 	}
-	return nil
+	return os.WriteFile(filepath.Join(dir, "pics-refs.jsonl"), []byte(strings.Join(refs, "\n")+"\n"), 0o644)
 }
 
 func drawPNG(path string, s toyscene.Scene, w, h int, seed uint64) error {
