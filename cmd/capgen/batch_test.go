@@ -99,8 +99,12 @@ func TestBatchInterruptAndResume(t *testing.T) {
 	dir := batchDir(t)
 	os.Remove(filepath.Join(dir, "broken.jpg"))
 	out := filepath.Join(t.TempDir(), "captions.jsonl")
+	// --parallel 2 holds one image in the model at a time (its prefix and
+	// its caption), so at most the image after the first can have started
+	// when the interrupt comes: without it a fast model on a loaded machine
+	// started all three (seen in a fresh-clone run).
 	args := []string{"capgen", "batch", "--model", p.Model, "--mmproj", p.MMProj, "--threads", "1", "--max-tokens", "4",
-		"--out", out, "--progress", "json", "--workers", "1", dir}
+		"--out", out, "--progress", "json", "--workers", "1", "--parallel", "2", dir}
 
 	interruptAtFirst(t, args)
 	first := journalLines(t, out)
